@@ -1,0 +1,63 @@
+"""One JSON error shape for every API failure.
+
+    {"status": 400, "code": "invalid", "detail": "Invalid input.", "errors": {"slug": ["..."]}}
+
+``errors`` is present for validation failures; field-less problems sit under "non_field_errors".
+Django's own ValidationError, Http404 and PermissionDenied raised by services and the permission
+layer are translated here, so views never catch them one by one.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def django_errors_to_dict(error: DjangoValidationError) -> dict:
+    """{"field": ["message", ...]} from a Django ValidationError; "__all__" becomes non_field_errors."""
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): [m for e in errs for m in e.messages]
+            for field, errs in error.error_dict.items()
+        }
+    return {"non_field_errors": list(error.messages)}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(django_errors_to_dict(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    body = {"status": response.status_code, "code": "error", "detail": ""}
+    if isinstance(exc, exceptions.ValidationError):
+        data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body.update(code="invalid", detail="Invalid input.", errors=data)
+    elif isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        body["code"] = codes if isinstance(codes, str) else "error"
+        body["detail"] = str(exc.detail)
+    response.data = body
+    return response
+
+
+def json_error(status_code: int, detail: str, code: str) -> JsonResponse:
+    return JsonResponse({"status": status_code, "code": code, "detail": detail}, status=status_code)
+
+
+def api_not_found(request, exception=None):
+    return json_error(status.HTTP_404_NOT_FOUND, "Not found.", "not_found")
+
+
+def api_server_error(request):
+    return json_error(status.HTTP_500_INTERNAL_SERVER_ERROR, "Server error.", "server_error")
+
+
+__all__ = ["exception_handler", "api_not_found", "api_server_error", "Response"]

@@ -1,0 +1,85 @@
+"""Base models every app builds on, and the one change log (ObjectChange)."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    """Adds created/updated times; every Threadline model has them."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ProjectScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Rows of projects the user may see (the one permission layer, ARCHITECTURE rule 1)."""
+        from apps.core.permissions import visible_project_ids
+
+        return self.filter(project_id__in=visible_project_ids(user))
+
+
+class ProjectScopedModel(TimeStampedModel):
+    """A row that belongs to one project; its visibility is the project's."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+
+    objects = ProjectScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class ObjectChange(models.Model):
+    """One create/update/delete (or domain action) of one object, by whom, with before/after fields.
+
+    Written only through apps.core.changelog.log_change, whatever the door (UI, API, admin, task).
+    Bulk data (test results, indexed operations) is logged once per batch, never row by row.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Updated"
+        DELETE = "delete", "Deleted"
+        ACTION = "action", "Action"
+
+    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True, help_text="Kept when the user is deleted.")
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="changes"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    verb = models.CharField(max_length=60, blank=True, help_text="Domain action, e.g. 'approved'.")
+    message = models.CharField(max_length=500, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    via = models.CharField(max_length=10, blank=True, help_text="ui, api, admin, task or cli.")
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [
+            models.Index(fields=["project", "-time"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name or 'system'} {self.get_action_display().lower()} {self.object_repr}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        before, after = self.before or {}, self.after or {}
+        return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+
+    @property
+    def summary(self) -> str:
+        return self.verb or self.get_action_display().lower()

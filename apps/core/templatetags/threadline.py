@@ -1,0 +1,64 @@
+from django import template
+from django.utils.http import urlencode
+
+from apps.core.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text):
+    return render_markdown(text)
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **changes):
+    """The current query string with some parameters replaced (for sorting and paging links)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return "?" + urlencode(sorted(query.lists()), doseq=True)
+
+
+@register.filter
+def verbose_name(obj):
+    return obj._meta.verbose_name
+
+
+@register.filter
+def role_badge(role):
+    return {"owner": "text-bg-dark", "maintainer": "text-bg-primary", "member": "text-bg-info",
+            "viewer": "text-bg-light border"}.get(str(role), "text-bg-secondary")
+
+
+WIDGET_CLASSES = {
+    "CheckboxInput": "form-check-input",
+    "Select": "form-select",
+    "SelectMultiple": "form-select",
+    "CheckboxSelectMultiple": "",
+    "RadioSelect": "",
+    "FileInput": "form-control",
+    "ClearableFileInput": "form-control",
+}
+
+
+@register.filter
+def widget_kind(bound_field) -> str:
+    return type(bound_field.field.widget).__name__
+
+
+@register.filter
+def bs_widget(bound_field):
+    """Render a field's widget with Bootstrap's class (and is-invalid when it has errors)."""
+    css = WIDGET_CLASSES.get(widget_kind(bound_field), "form-control")
+    if bound_field.errors:
+        css += " is-invalid"
+    return bound_field.as_widget(attrs={"class": css.strip()} if css.strip() else None)
+
+
+@register.inclusion_tag("forms/form.html")
+def bootstrap_form(form):
+    return {"form": form}

@@ -1,0 +1,31 @@
+import django_filters
+from django.db.models import Q
+
+from apps.core.permissions import Role
+
+from .models import Membership, Project
+
+
+class ProjectFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    archived = django_filters.BooleanFilter()
+    ordering = django_filters.OrderingFilter(fields=["name", "slug", "created_at"])
+
+    class Meta:
+        model = Project
+        fields = ["q", "archived"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(slug__icontains=value) | Q(description__icontains=value))
+
+
+class MembershipFilterSet(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+    q = django_filters.CharFilter(method="search", label="Search")
+
+    class Meta:
+        model = Membership
+        fields = ["role", "q"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(user__username__icontains=value) | Q(user__email__icontains=value))

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TestrunsConfig(AppConfig):
+    name = "apps.testruns"
+    verbose_name = "Test runs"

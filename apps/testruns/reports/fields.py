@@ -1,0 +1,139 @@
+"""Small, format-independent helpers the parsers share.
+
+Owns attribute coercion (durations, line numbers), text extraction and truncation, and the
+element clearing that keeps a streaming parse at constant memory.
+"""
+
+from __future__ import annotations
+
+import re
+
+_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
+_DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
+_TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
+
+
+def local(tag: object) -> str:
+    """Tag name without namespace; '' for comments and processing instructions."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def text_of(element) -> str:
+    """All text inside ``element`` (CDATA included, comments excluded)."""
+    if element is None:
+        return ""
+    return "".join(element.itertext())
+
+
+def child(element, name: str):
+    """First direct child with local name ``name``, or None."""
+    for item in element:
+        if local(item.tag) == name:
+            return item
+    return None
+
+
+def truncate(text: str | None, max_bytes: int) -> str:
+    """Cap ``text`` at ``max_bytes`` of UTF-8, marking how much was dropped."""
+    if not text:
+        return ""
+    # Cheap exit: a str of n code points is at most 4n bytes of UTF-8.
+    if len(text) * 4 <= max_bytes:
+        return text
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= max_bytes:
+        return text
+    # errors="ignore" drops a code point cut in half at the boundary.
+    kept = data[:max_bytes].decode("utf-8", "ignore")
+    return f"{kept}… [truncated {len(data) - max_bytes} bytes]"
+
+
+def parse_seconds(value: str | None) -> float:
+    """A ``time``/``duration`` attribute in seconds; 0.0 when missing or unusable.
+
+    Surefire once wrote thousands separators ("1,234.5"); some .NET loggers in decimal-comma
+    locales write "0,25". A comma followed by exactly three digits is read as a thousands
+    separator (Surefire's pattern), any other single comma as a decimal comma.
+    """
+    if not value:
+        return 0.0
+    value = value.strip()
+    if "," in value:
+        if _THOUSANDS.match(value):
+            value = value.replace(",", "")
+        elif _DECIMAL_COMMA.match(value):
+            value = value.replace(",", ".")
+    try:
+        seconds = float(value)
+    except ValueError:
+        return 0.0
+    # NaN fails every comparison, so this also maps NaN (and negatives, inf) to 0.
+    return seconds if 0.0 <= seconds < float("inf") else 0.0
+
+
+def parse_timespan(value: str | None) -> float:
+    """A .NET TimeSpan ("00:00:01.2340000" or "1.02:03:04.5") in seconds; 0.0 if unusable."""
+    match = _TIMESPAN.match((value or "").strip())
+    if not match:
+        return parse_seconds(value)
+    days, hours, minutes, seconds = match.groups()
+    return int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def parse_line(value: str | None) -> int | None:
+    try:
+        line = int((value or "").strip())
+    except ValueError:
+        return None
+    return line if line >= 0 else None
+
+
+def add_property(properties: dict[str, str], name: str | None, value: str | None) -> None:
+    """Record a property; a name given several times (e.g. NUnit categories) keeps all values."""
+    if not name:
+        return
+    value = value or ""
+    if name in properties and properties[name] != value:
+        properties[name] = f"{properties[name]}, {value}"
+    else:
+        properties[name] = value
+
+
+def collect_properties(element, max_bytes: int) -> dict[str, str]:
+    """``<property name= value=>`` anywhere below ``element`` (value may also be the text)."""
+    properties: dict[str, str] = {}
+    for prop in element.iter("{*}property"):
+        value = prop.get("value")
+        if value is None:
+            value = text_of(prop)
+        add_property(properties, prop.get("name"), truncate(value, max_bytes))
+    return properties
+
+
+def set_failure(case, message: str, trace: str, limits) -> None:
+    """Fill a case's failure message and text (message + stack trace) within the limits."""
+    case.failure_message = truncate(message, limits.max_message_bytes)
+    case.failure_text = truncate(
+        "\n".join(part for part in (message, trace) if part), limits.max_output_bytes
+    )
+
+
+def release(element) -> None:
+    """Free a finished element and everything before it, so memory does not grow with the file.
+
+    Previous siblings are complete by the time a later sibling ends; the element itself is
+    emptied but stays attached so the parser's position in the tree remains valid.
+    """
+    element.clear(keep_tail=False)
+    parent = element.getparent()
+    if parent is None:
+        return
+    while element.getprevious() is not None:
+        del parent[0]
+
+
+def basename(path: str) -> str:
+    """File name of a Windows or POSIX path (assembly paths come from either)."""
+    return path.replace("\\", "/").rsplit("/", 1)[-1]

@@ -1,0 +1,132 @@
+"""JUnit XML, in all the dialects CI tools actually write.
+
+Covers ``<testsuites>``/``<testsuite>`` roots with arbitrarily nested suites (PHPUnit), pytest,
+Jest/jest-junit, Mocha, Maven Surefire/Failsafe (``rerun*``/``flaky*`` children), Go
+(go-junit-report, gotestsum), ScalaTest, Swift, Bazel, Catch2, CUnit, cargo-nextest, the .NET
+JUnit logger, C++ tst (``status="disabled"``) and gtest (``status="notrun"``).
+
+Only the testcase's own elements are read; suite-level counters are ignored on purpose —
+one test is one ``<testcase>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .base import ERROR, FAILED, PASSED, SKIPPED, ParsedCase, ReportLimits
+from .fields import (
+    child,
+    collect_properties,
+    local,
+    parse_line,
+    parse_seconds,
+    release,
+    text_of,
+    truncate,
+)
+
+# Result children, by severity: a testcase carrying several (some tools write
+# <skipped/> + <failure/> + <error/>) takes the most severe one.
+_RESULT_CHILDREN = {"error": (3, ERROR), "failure": (2, FAILED), "skipped": (1, SKIPPED)}
+_RESULT_CHILDREN.update({name: (1, SKIPPED) for name in ("skip", "disabled", "ignored")})
+# Surefire writes one of these per extra attempt (rerunFailingTestsCount).
+_RERUN_CHILDREN = {"rerunFailure": FAILED, "rerunError": ERROR}
+_FLAKY_CHILDREN = {"flakyFailure", "flakyError"}
+# Status attributes used instead of a child element (C++ tst, gtest, some .NET loggers).
+_STATUS_ATTRIBUTE = {
+    **dict.fromkeys(
+        ("disabled", "notrun", "not_run", "skipped", "skip", "ignored", "pending", "suppressed"),
+        SKIPPED,
+    ),
+    **dict.fromkeys(("failed", "failure", "fail"), FAILED),
+    **dict.fromkeys(("error", "errored"), ERROR),
+}
+
+
+def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
+    # (name, file) of each open <testsuite>, innermost last; a file is inherited downwards.
+    suites: list[tuple[str, str]] = []
+    for event, element in events:
+        tag = local(element.tag)
+        if event == "start":
+            if tag == "testsuite":
+                inherited = suites[-1][1] if suites else ""
+                suites.append((element.get("name") or "", element.get("file") or inherited))
+            continue
+        if tag == "testcase":
+            suite, suite_file = suites[-1] if suites else ("", "")
+            yield _case(element, suite, suite_file, limits)
+            release(element)
+        elif tag == "testsuite":
+            if suites:
+                suites.pop()
+            release(element)
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _case(element, suite: str, suite_file: str, limits: ReportLimits) -> ParsedCase:
+    case = ParsedCase(
+        suite=suite,
+        classname=element.get("classname") or element.get("class") or "",
+        name=element.get("name") or "",
+        file=element.get("file") or suite_file,
+        line=parse_line(element.get("line")),
+        duration=parse_seconds(element.get("time")),
+        properties=collect_properties(element, limits.max_output_bytes),
+    )
+    outcome, rank = None, 0
+    rerun_status, flaky_detail = None, None
+    outputs: dict[str, list[str]] = {"system-out": [], "system-err": []}
+    for item in element:
+        tag = local(item.tag)
+        if tag in _RESULT_CHILDREN:
+            severity, status = _RESULT_CHILDREN[tag]
+            if severity > rank:
+                outcome, rank, case.status = item, severity, status
+        elif tag in _RERUN_CHILDREN:
+            case.retries += 1
+            if rerun_status != ERROR:
+                rerun_status = _RERUN_CHILDREN[tag]
+        elif tag in _FLAKY_CHILDREN:
+            case.retries += 1
+            flaky_detail = item
+        elif tag in outputs:
+            outputs[tag].append(text_of(item))
+    case.system_out = truncate("\n".join(outputs["system-out"]), limits.max_output_bytes)
+    case.system_err = truncate("\n".join(outputs["system-err"]), limits.max_output_bytes)
+
+    if outcome is not None:
+        _describe(case, outcome, text_of(outcome), limits)
+        if case.status == SKIPPED and not case.failure_type and local(outcome.tag) != "skipped":
+            case.failure_type = local(outcome.tag)
+    elif rerun_status is not None:
+        # Re-runs without a primary <failure>: every attempt failed, so the test did.
+        case.status = rerun_status
+    elif flaky_detail is not None:
+        # Surefire: failed attempt(s), then passed -> a flaky pass that keeps why it flaked.
+        case.flaky = True
+        trace = child(flaky_detail, "stackTrace")
+        _describe(
+            case, flaky_detail, text_of(trace) if trace is not None else flaky_detail.text or "", limits
+        )
+    else:
+        status = (element.get("status") or element.get("result") or "").strip().lower()
+        case.status = _STATUS_ATTRIBUTE.get(status, PASSED)
+        if case.status != PASSED:
+            case.failure_type = status
+    return case
+
+
+def _describe(case: ParsedCase, outcome, text: str, limits: ReportLimits) -> None:
+    # Several tools (Jest, Go) give no message attribute; its first line is what a reader
+    # would look for in a list of failures.
+    message = outcome.get("message") or _first_line(text)
+    case.failure_type = outcome.get("type") or ""
+    case.failure_message = truncate(message, limits.max_message_bytes)
+    case.failure_text = truncate(text, limits.max_output_bytes)

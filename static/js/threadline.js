@@ -1,0 +1,10 @@
+// Small progressive enhancements; every page works without them.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-copy]");
+  if (!button) return;
+  const field = document.querySelector(button.dataset.copy);
+  if (!field) return;
+  navigator.clipboard?.writeText(field.value || field.textContent).then(() => {
+    button.innerHTML = '<i class="bi bi-check2" aria-hidden="true"></i> Copied';
+  });
+});
