@@ -26,6 +26,13 @@ _ROOT_TAG = re.compile(r"<[A-Za-z_]")
 _LOCATION = re.compile(r",? line \d+, column \d+(?: \(.*\))?$|\s*\(<string>, line \d+\)$")
 _ENCODING_HINTS = ("encoding", "utf-8", "utf-16", "invalid bytes")
 UTF8_BOM = b"\xef\xbb\xbf"
+# Starts of UTF-16/UTF-32 documents (with or without BOM): not ASCII compatible byte-wise.
+WIDE_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00", b"<\x00", b"\x00<")
+# C0 control characters other than tab/LF/CR are illegal in XML 1.0, yet test output often
+# carries them raw (ANSI colour codes, NULs from crashed processes) and the tools writing the
+# report do not escape them. In an ASCII-compatible encoding these bytes are always whole
+# characters (never part of a multi-byte sequence), so replacing them with "?" is safe.
+_CONTROL_TO_QMARK = bytes.maketrans(bytes(b for b in range(32) if b not in (9, 10, 13)), b"?" * 29)
 
 DOCTYPE_REFUSED = (
     "Refusing the report: its DOCTYPE declares entities (<!ENTITY …>). Test reports never need "
@@ -34,8 +41,11 @@ DOCTYPE_REFUSED = (
 
 
 def _format_limit(max_bytes: int) -> str:
-    size = max_bytes / MB
-    return f"{size:g}" if size >= 1 else f"{size:.2g}"
+    if max_bytes >= MB:
+        return f"{max_bytes / MB:.4g} MB"
+    if max_bytes >= 1024:
+        return f"{max_bytes / 1024:.4g} KB"
+    return f"{max_bytes} bytes"
 
 
 class ReportStream(io.RawIOBase):
@@ -51,7 +61,12 @@ class ReportStream(io.RawIOBase):
         self._max_bytes = max_bytes
         self._compressed = compressed
         self._buffer = b""  # bytes peeked but not yet consumed
+        self._translate: bytes | None = None
         self.bytes_read = 0
+
+    def replace_control_characters(self) -> None:
+        """From now on hand out C0 control bytes (except tab, LF, CR) as "?"."""
+        self._translate = _CONTROL_TO_QMARK
 
     def readable(self) -> bool:
         return True
@@ -66,7 +81,7 @@ class ReportStream(io.RawIOBase):
         self.bytes_read += len(data)
         if self.bytes_read > self._max_bytes:
             what = "Decompressed report" if self._compressed else "Report"
-            raise ReportError(f"{what} exceeds the {_format_limit(self._max_bytes)} MB limit.")
+            raise ReportError(f"{what} exceeds the {_format_limit(self._max_bytes)} limit.")
         return data
 
     def peek(self, size: int = READ_SIZE) -> bytes:
@@ -84,6 +99,8 @@ class ReportStream(io.RawIOBase):
             data, self._buffer = self._buffer[:size], self._buffer[size:]
         else:
             data = self._pull(size)
+        if self._translate is not None:
+            data = data.translate(self._translate)
         target[: len(data)] = data
         return len(data)
 
@@ -134,7 +151,7 @@ def open_report_stream(
 
 def _prolog_text(head: bytes) -> str:
     """The file start as text, good enough to look for markup (declared encoding ignored)."""
-    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")):
+    if head.startswith(WIDE_STARTS):
         codec = "utf-16-be" if head.startswith((b"\xfe\xff", b"\x00<")) else "utf-16-le"
         return head.decode(codec, "ignore")
     # Every other encoding libxml2 accepts for a report is ASCII compatible for markup.
@@ -145,16 +162,20 @@ def check_prolog(stream: ReportStream) -> None:
     """Refuse empty files and DOCTYPEs with entity declarations before the parser starts.
 
     A cheap early check for clear messages; :func:`iter_events` re-checks the parsed DTD, so
-    an entity declaration pushed past the peeked window is still caught.
+    an entity declaration pushed past the peeked window is still caught. Also switches on
+    control-character replacement for ASCII-compatible files.
     """
     head = stream.peek(PROLOG_PEEK)
-    text = _prolog_text(head.removeprefix(UTF8_BOM))
-    if len(head) < PROLOG_PEEK and not text.strip(" \t\r\n\x00\ufeff"):
+    body = head.removeprefix(UTF8_BOM)
+    text = _prolog_text(body)
+    if len(head) < PROLOG_PEEK and not text.strip(" \t\r\n\ufeff"):
         raise ReportError("The report is empty." if not head else "The report contains only whitespace.")
     root = _ROOT_TAG.search(text)
     prolog = text[: root.start()] if root else text
     if "<!ENTITY" in prolog.upper():
         raise ReportError(DOCTYPE_REFUSED)
+    if not body.startswith(WIDE_STARTS):
+        stream.replace_control_characters()
 
 
 def _describe(exc: etree.XMLSyntaxError) -> ReportError:
@@ -163,6 +184,8 @@ def _describe(exc: etree.XMLSyntaxError) -> ReportError:
     lowered = message.lower()
     if "entity" in lowered and ("amplification" in lowered or "loop" in lowered):
         return ReportError(f"{DOCTYPE_REFUSED} ({message} at line {line})")
+    if "unsupported encoding" in lowered:
+        return ReportError(f"The report declares an encoding that is not supported ({message}).")
     if any(hint in lowered for hint in _ENCODING_HINTS):
         return ReportError(
             f"The report's text does not match its declared encoding (line {line}: {message}). "

@@ -1,0 +1,59 @@
+# Threadline — the two commands are `make run` and `make test`; the rest are helpers.
+# With no environment set everything runs embedded (SQLite, local-memory cache, in-process tasks).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+PORT ?= 8000
+PYTEST_ARGS ?=
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threadline_bench
+
+.PHONY: install run test test-smoke lint migrate seed worker beat web bench vendor clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+# Installs exactly what uv.lock pins (--inexact keeps uv itself in the venv).
+install: $(BIN)/uv
+	$(BIN)/uv sync --frozen --inexact --python $(BIN)/python
+	@mkdir -p var
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo "Threadline on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	DEBUG=$${DEBUG:-1} HTTPS=$${HTTPS:-0} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-smoke: install
+	$(BIN)/pytest -m smoke $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+# Production-style processes (set DATABASE_URL and REDIS_URL first; see README).
+web: install
+	$(BIN)/gunicorn config.wsgi --bind 0.0.0.0:$(PORT) --workers 3 --access-logfile -
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel INFO --concurrency 2
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
+
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench.py
+
+vendor:
+	bash scripts/vendor.sh
+
+clean:
+	rm -rf $(VENV) var/staticfiles
