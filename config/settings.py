@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.core.middleware.ChangeSourceMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -150,17 +151,20 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# STATIC_MANIFEST=1 (set in the Docker image, after collectstatic) serves hashed, compressed,
+# forever-cached files; without it whitenoise serves straight from static/ (dev, tests).
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("STATIC_MANIFEST", not DEBUG)
+            if STATIC_MANIFEST
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", not DEBUG)
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -228,11 +232,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.core.tasks.change_log_prune_task",
         "schedule": crontab(hour=3, minute=47),
     },
+    "purge-report-uploads": {
+        "task": "apps.testruns.tasks.report_uploads_purge_task",
+        "schedule": crontab(hour=4, minute=7),
+    },
 }
 
 # Threadline's own knobs.
 THREADLINE_CHANGE_LOG_RETENTION = timedelta(days=env_int("CHANGE_LOG_RETENTION_DAYS", 365))
 THREADLINE_DEAD_TOKEN_RETENTION = timedelta(days=env_int("DEAD_TOKEN_RETENTION_DAYS", 30))
+
+# Test runs: raw report retention, report size limit (decompressed), flaky-detection window.
+TESTRUNS_UPLOAD_RETENTION_DAYS = env_int("TESTRUNS_UPLOAD_RETENTION_DAYS", 30)
+TESTRUNS_MAX_REPORT_BYTES = env_int("TESTRUNS_MAX_REPORT_BYTES", 100 * 1024 * 1024)
+TESTRUNS_FLAKY_WINDOW = env_int("TESTRUNS_FLAKY_WINDOW", 30)
+TESTRUNS_FLAKY_MIN_FLIPS = env_int("TESTRUNS_FLAKY_MIN_FLIPS", 2)
 
 LOGGING = {
     "version": 1,

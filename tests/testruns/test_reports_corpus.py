@@ -79,12 +79,20 @@ def test_corpus_file_matches_source_expectations(relative):
     assert {key: observed[key] for key in expected} == expected
 
 
-@pytest.mark.parametrize("relative", sorted(k for k, v in EXPECTED.items() if "testcases" in v.get("computed", {})))
+@pytest.mark.parametrize(
+    "relative", sorted(k for k, v in EXPECTED.items() if "testcases" in v.get("computed", {}))
+)
 def test_raw_case_tally_matches_corpus_cross_check(relative):
     """Before dedupe, each <testcase> is one case with the most severe of its results."""
     computed = EXPECTED[relative]["computed"]
     summary = summarize(_parse(relative))
-    assert (summary["tests"], summary["passed"], summary["failed"], summary["errors"], summary["skipped"]) == (
+    assert (
+        summary["tests"],
+        summary["passed"],
+        summary["failed"],
+        summary["errors"],
+        summary["skipped"],
+    ) == (
         computed["testcases"],
         computed["passed"],
         computed["failures"],
@@ -102,6 +110,8 @@ def test_disabled_status_attribute_counts_as_skipped():
 
 
 def test_several_results_in_one_testcase_take_the_most_severe():
+    # Not a retry: each <testcase> carries several result children (skipped+failure+error);
+    # the source picks the most severe one per testcase, and so do we.
     statuses = {case.name: case.status for case in _parse("edge-cases/enricomi-junit.multiresult.xml")}
     assert statuses == {
         "test that errors": "error",
@@ -148,7 +158,11 @@ def test_pytest_case_properties_and_skip_reason():
     # Suite-level <properties> are not case properties.
     assert cases["test_always_pass"].properties == {}
     skipped = cases["test_always_skip"]
-    assert (skipped.status, skipped.failure_type, skipped.failure_message) == ("skipped", "pytest.skip", "skipped")
+    assert (skipped.status, skipped.failure_type, skipped.failure_message) == (
+        "skipped",
+        "pytest.skip",
+        "skipped",
+    )
 
 
 def test_xml_entities_and_unicode_are_decoded():
@@ -170,7 +184,11 @@ def test_trx_class_comes_from_definitions_after_results():
     assert "CalculatorTests.cs:line 67" in failing.failure_text
     assert failing.duration == pytest.approx(0.0006537)
     skipped = cases["DotnetTests.XUnitTests.CalculatorTests.Skipped_Test"]
-    assert (skipped.status, skipped.failure_type, skipped.system_out) == ("skipped", "NotExecuted", "Skipped test")
+    assert (skipped.status, skipped.failure_type, skipped.system_out) == (
+        "skipped",
+        "NotExecuted",
+        "Skipped test",
+    )
 
 
 def test_trx_with_definitions_first_and_assembly_qualified_class():
@@ -182,7 +200,10 @@ def test_trx_with_definitions_first_and_assembly_qualified_class():
 def test_nunit3_fields():
     cases = {case.name: case for case in _parse("dotnet-nunit/dorny-dotnet-nunit.xml")}
     error = cases["Exception_In_TargetTest"]
-    assert (error.suite, error.classname) == ("DotnetTests.NUnitV3Tests.dll", "DotnetTests.XUnitTests.CalculatorTests")
+    assert (error.suite, error.classname) == (
+        "DotnetTests.NUnitV3Tests.dll",
+        "DotnetTests.XUnitTests.CalculatorTests",
+    )
     # NUnit's label is kept as the failure type; the case counts as failed (see nunit.py).
     assert (error.status, error.failure_type) == ("failed", "Error")
     assert error.failure_message == "System.DivideByZeroException : Attempted to divide by zero."
@@ -193,7 +214,10 @@ def test_nunit3_fields():
 def test_nunit2_fields():
     cases = {case.name: case for case in _parse("dotnet-nunit/enricomi-NUnit-correct.xml")}
     failing = cases["FailingTest"]
-    assert (failing.suite, failing.classname) == ("mock-assembly.dll", "NUnit.Tests.Assemblies.MockTestFixture")
+    assert (failing.suite, failing.classname) == (
+        "mock-assembly.dll",
+        "NUnit.Tests.Assemblies.MockTestFixture",
+    )
     assert (failing.status, failing.failure_message) == ("failed", "Intentional failure")
     assert cases["MockTest2"].properties == {"Severity": "Critical", "Category": "MockCategory"}
     assert cases["InconclusiveTest"].status == "skipped"
@@ -202,7 +226,11 @@ def test_nunit2_fields():
 def test_xunit2_fields():
     cases = _parse("dotnet-xunit/enricomi-xunit-fixie.xml")
     failing = next(case for case in cases if case.name == "[testClass].Fail")
-    assert (failing.suite, failing.classname, failing.status) == ("[assemblyLocation]", "[testClass]", "failed")
+    assert (failing.suite, failing.classname, failing.status) == (
+        "[assemblyLocation]",
+        "[testClass]",
+        "failed",
+    )
     assert failing.failure_type == "Fixie.Tests.FailureException"
     assert failing.failure_message == "'Fail' failed!"
     assert failing.duration == pytest.approx(1.234)

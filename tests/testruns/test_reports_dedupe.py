@@ -11,6 +11,10 @@ def parse(xml: str, **kwargs) -> list[ParsedCase]:
     return list(parse_report(io.BytesIO(xml.encode("utf-8")), **kwargs))
 
 
+def one_case(body: str) -> str:
+    return f"<testsuite><testcase name='t'>{body}</testcase></testsuite>"
+
+
 def case(name: str, status: str = "passed", duration: float = 1.0, **fields) -> ParsedCase:
     return ParsedCase(suite="s", classname="c", name=name, status=status, duration=duration, **fields)
 
@@ -24,13 +28,22 @@ def test_fail_then_pass_is_one_flaky_passed_test():
     assert (merged.status, merged.flaky, merged.retries) == ("passed", True, 1)
     assert merged.duration == pytest.approx(2.0)  # the run paid for both attempts
     # Why it flaked is kept on the final case.
-    assert (merged.failure_type, merged.failure_message, merged.failure_text) == ("AssertionError", "boom", "trace")
+    assert (merged.failure_type, merged.failure_message, merged.failure_text) == (
+        "AssertionError",
+        "boom",
+        "trace",
+    )
 
 
 def test_failing_every_attempt_is_one_failed_test_with_the_last_message():
     attempts = [case("t", "failed", failure_message=f"attempt {n}") for n in range(3)]
     [merged] = dedupe_cases(attempts)
-    assert (merged.status, merged.flaky, merged.retries, merged.failure_message) == ("failed", False, 2, "attempt 2")
+    assert (merged.status, merged.flaky, merged.retries, merged.failure_message) == (
+        "failed",
+        False,
+        2,
+        "attempt 2",
+    )
 
 
 def test_error_then_pass_is_flaky_and_final_status_wins():
@@ -60,7 +73,12 @@ def test_a_new_invocation_can_itself_be_retried():
 def test_first_seen_order_is_preserved():
     cases = [case("a", "failed"), case("b"), case("c", "error"), case("a"), case("c", "failed"), case("d")]
     result = dedupe_cases(cases)
-    assert [(c.name, c.status) for c in result] == [("a", "passed"), ("b", "passed"), ("c", "failed"), ("d", "passed")]
+    assert [(c.name, c.status) for c in result] == [
+        ("a", "passed"),
+        ("b", "passed"),
+        ("c", "failed"),
+        ("d", "passed"),
+    ]
 
 
 def test_identity_is_suite_classname_name():
@@ -88,7 +106,9 @@ def test_dedupe_accepts_a_generator_and_leaves_inputs_untouched():
 def test_gotestsum_style_reruns_in_a_report():
     xml = """<testsuites>
       <testsuite name="example.com/pkg" tests="3">
-        <testcase classname="example.com/pkg" name="TestFlaky" time="0.10"><failure message="Failed">x_test.go:12: boom</failure></testcase>
+        <testcase classname="example.com/pkg" name="TestFlaky" time="0.10">
+          <failure message="Failed">x_test.go:12: boom</failure>
+        </testcase>
         <testcase classname="example.com/pkg" name="TestOk" time="0.01"/>
       </testsuite>
       <testsuite name="example.com/pkg" tests="1">
@@ -101,15 +121,34 @@ def test_gotestsum_style_reruns_in_a_report():
         ("TestOk", "passed", False, 0),
     ]
     assert cases[0].failure_text == "x_test.go:12: boom"
-    assert summarize(cases) == {"tests": 2, "passed": 2, "failed": 0, "errors": 0, "skipped": 0, "duration": 0.31}
+    assert summarize(cases) == {
+        "tests": 2,
+        "passed": 2,
+        "failed": 0,
+        "errors": 0,
+        "skipped": 0,
+        "duration": 0.31,
+    }
 
 
 # --- summarize ------------------------------------------------------------------------------
 
 
 def test_summarize_counts_each_status_and_sums_durations():
-    cases = [case("a", duration=0.1), case("b", "failed", 0.2), case("c", "error", 0.3), case("d", "skipped", 0)]
-    assert summarize(cases) == {"tests": 4, "passed": 1, "failed": 1, "errors": 1, "skipped": 1, "duration": 0.6}
+    cases = [
+        case("a", duration=0.1),
+        case("b", "failed", 0.2),
+        case("c", "error", 0.3),
+        case("d", "skipped", 0),
+    ]
+    assert summarize(cases) == {
+        "tests": 4,
+        "passed": 1,
+        "failed": 1,
+        "errors": 1,
+        "skipped": 1,
+        "duration": 0.6,
+    }
 
 
 def test_summarize_empty():
@@ -127,7 +166,9 @@ def test_surefire_flaky_children_make_a_flaky_pass():
 	at com.example.FooTest.works(FooTest.java:10)</stackTrace>
           <system-out>attempt 1 output</system-out>
         </flakyFailure>
-        <flakyError message="NPE" type="java.lang.NullPointerException"><stackTrace>npe trace</stackTrace></flakyError>
+        <flakyError message="NPE" type="java.lang.NullPointerException">
+          <stackTrace>npe trace</stackTrace>
+        </flakyError>
         <system-out>final output</system-out>
       </testcase>
     </testsuite>"""
@@ -212,12 +253,17 @@ line</property>
 def test_file_line_and_suite_file_inheritance():
     xml = """<testsuites><testsuite name="Outer" file="tests/OuterTest.php">
       <testsuite name="Inner">
-        <testcase name="a" class="App\\\\FooTest" line="12"/>
+        <testcase name="a" class="App\\FooTest" line="12"/>
         <testcase name="b" classname="App.FooTest" file="tests/FooTest.php" line="x"/>
       </testsuite>
     </testsuite></testsuites>"""
     first, second = parse(xml)
-    assert (first.suite, first.classname, first.file, first.line) == ("Inner", "App\\FooTest", "tests/OuterTest.php", 12)
+    assert (first.suite, first.classname, first.file, first.line) == (
+        "Inner",
+        "App\\FooTest",
+        "tests/OuterTest.php",
+        12,
+    )
     assert (second.file, second.line) == ("tests/FooTest.php", None)
 
 
@@ -233,15 +279,14 @@ def test_testcase_directly_under_testsuites():
 
 
 def test_message_falls_back_to_the_first_line_of_the_text():
-    xml = "<testsuite><testcase name='t'><failure>\n\n  Error: expected 1\n    at x.js:1</failure></testcase></testsuite>"
-    [parsed] = parse(xml)
+    [parsed] = parse(one_case("<failure>\n\n  Error: expected 1\n    at x.js:1</failure>"))
     assert parsed.failure_message == "Error: expected 1"
     assert parsed.failure_text == "\n\n  Error: expected 1\n    at x.js:1"
 
 
 def test_system_out_and_err_are_truncated_with_a_marker():
     big = "é" * 5000  # 10 000 bytes of UTF-8
-    xml = f"<testsuite><testcase name='t'><system-out>{big}</system-out><system-err>short</system-err></testcase></testsuite>"
+    xml = one_case(f"<system-out>{big}</system-out><system-err>short</system-err>")
     [parsed] = parse(xml, limits=ReportLimits(max_output_bytes=1001))
     # 1001 bytes would split a 2-byte character: the half character is dropped.
     assert parsed.system_out == "é" * 500 + "… [truncated 9000 bytes]"
@@ -250,21 +295,22 @@ def test_system_out_and_err_are_truncated_with_a_marker():
 
 def test_failure_message_and_text_have_their_own_limits():
     message, text = "m" * 100, "t" * 300
-    xml = f"<testsuite><testcase name='t'><failure message='{message}'>{text}</failure></testcase></testsuite>"
+    xml = (
+        f"<testsuite><testcase name='t'><failure message='{message}'>{text}</failure></testcase></testsuite>"
+    )
     [parsed] = parse(xml, limits=ReportLimits(max_message_bytes=10, max_output_bytes=200))
     assert parsed.failure_message == "m" * 10 + "… [truncated 90 bytes]"
     assert parsed.failure_text == "t" * 200 + "… [truncated 100 bytes]"
 
 
 def test_ansi_control_characters_in_output_do_not_break_parsing():
-    xml = b"<testsuite><testcase name='t'><system-out>\x1b[31mred\x1b[0m\x00</system-out></testcase></testsuite>"
-    [parsed] = parse_report(io.BytesIO(xml))
+    xml = one_case("<system-out>\x1b[31mred\x1b[0m\x00</system-out>")
+    [parsed] = parse(xml)
     assert parsed.system_out == "?[31mred?[0m?"
 
 
 def test_cdata_and_comments():
-    xml = "<testsuite><testcase name='t'><failure><![CDATA[a < b]]><!-- noise --> tail</failure></testcase></testsuite>"
-    [parsed] = parse(xml)
+    [parsed] = parse(one_case("<failure><![CDATA[a < b]]><!-- noise --> tail</failure>"))
     assert parsed.failure_text == "a < b tail"
 
 

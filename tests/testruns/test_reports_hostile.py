@@ -82,8 +82,8 @@ def test_billion_laughs_is_refused_quickly():
 
 
 def test_external_dtd_is_not_loaded(secret):
-    # No entity declared inline: the DTD file would declare it, but DTDs are never loaded,
-    # so the reference stays undefined and the report is rejected as malformed.
+    # No entity declared inline: the DTD file declares it, but DTDs are never loaded, so the
+    # reference stays an unresolved reference and the file is never opened.
     dtd = secret.with_suffix(".dtd")
     dtd.write_text(f'<!ENTITY leak SYSTEM "file://{secret}">')
     data = (
@@ -91,21 +91,21 @@ def test_external_dtd_is_not_loaded(secret):
         '<testsuites><testsuite><testcase name="t"><system-out>&leak;</system-out></testcase>'
         "</testsuite></testsuites>"
     ).encode()
-    try:
-        cases = parse(data)
-    except ReportError as exc:
-        assert "TOP-SECRET" not in str(exc)
-    else:
-        assert "TOP-SECRET" not in cases[0].system_out
+    [case] = parse(data)
+    assert "TOP-SECRET" not in case.system_out
 
 
 def test_plain_doctype_without_entities_is_accepted():
-    data = b'<?xml version="1.0"?><!DOCTYPE testsuites><testsuites><testsuite><testcase name="t"/></testsuite></testsuites>'
+    data = b'<?xml version="1.0"?><!DOCTYPE testsuites><testsuites><testcase name="t"/></testsuites>'
     assert [case.name for case in parse(data)] == ["t"]
 
 
 def test_gzip_input_is_detected():
-    xml = b"<testsuites><testsuite name='s'>" + b"".join(CASE % i for i in range(50)) + b"</testsuite></testsuites>"
+    xml = (
+        b"<testsuites><testsuite name='s'>"
+        + b"".join(CASE % i for i in range(50))
+        + b"</testsuite></testsuites>"
+    )
     cases = parse(gzip.compress(xml))
     assert summarize(cases)["tests"] == 50
     assert cases[0].suite == "s"
@@ -184,7 +184,8 @@ def test_truncated_report_fails_even_after_some_cases():
 
 
 def test_latin1_declared_encoding_is_decoded():
-    xml = '<?xml version="1.0" encoding="ISO-8859-1"?><testsuite name="Café"><testcase name="crème brûlée"/></testsuite>'
+    xml = '<?xml version="1.0" encoding="ISO-8859-1"?><testsuite name="Café"><testcase name="crème brûlée"/>'
+    xml += "</testsuite>"
     [case] = parse(xml.encode("latin-1"))
     assert (case.suite, case.name) == ("Café", "crème brûlée")
 

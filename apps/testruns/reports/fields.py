@@ -47,7 +47,8 @@ def truncate(text: str | None, max_bytes: int) -> str:
         return text
     # errors="ignore" drops a code point cut in half at the boundary.
     kept = data[:max_bytes].decode("utf-8", "ignore")
-    return f"{kept}… [truncated {len(data) - max_bytes} bytes]"
+    dropped = len(data) - len(kept.encode("utf-8", "surrogatepass"))
+    return f"{kept}… [truncated {dropped} bytes]"
 
 
 def parse_seconds(value: str | None) -> float:

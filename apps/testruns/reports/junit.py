@@ -64,9 +64,15 @@ def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
 
 
 def _first_line(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()
+    # Scans instead of splitlines(): a failure text can be megabytes of one stack trace.
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end].strip()
+        if line:
+            return line
+        start = end + 1
     return ""
 
 
@@ -116,10 +122,12 @@ def _case(element, suite: str, suite_file: str, limits: ReportLimits) -> ParsedC
             case, flaky_detail, text_of(trace) if trace is not None else flaky_detail.text or "", limits
         )
     else:
-        status = (element.get("status") or element.get("result") or "").strip().lower()
-        case.status = _STATUS_ATTRIBUTE.get(status, PASSED)
-        if case.status != PASSED:
-            case.failure_type = status
+        # gtest writes status="run" result="skipped"|"suppressed": either attribute may tell.
+        for attribute in ("status", "result"):
+            status = (element.get(attribute) or "").strip().lower()
+            if _STATUS_ATTRIBUTE.get(status, PASSED) != PASSED:
+                case.status, case.failure_type = _STATUS_ATTRIBUTE[status], status
+                break
     return case
 
 

@@ -27,7 +27,13 @@ _LOCATION = re.compile(r",? line \d+, column \d+(?: \(.*\))?$|\s*\(<string>, lin
 _ENCODING_HINTS = ("encoding", "utf-8", "utf-16", "invalid bytes")
 UTF8_BOM = b"\xef\xbb\xbf"
 # Starts of UTF-16/UTF-32 documents (with or without BOM): not ASCII compatible byte-wise.
-WIDE_STARTS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00", b"<\x00", b"\x00<")
+_WIDE_CODECS = (  # most specific first: a UTF-32 LE BOM starts like a UTF-16 LE one
+    ("utf-32-le", (b"\xff\xfe\x00\x00", b"<\x00\x00\x00")),
+    ("utf-32-be", (b"\x00\x00\xfe\xff", b"\x00\x00\x00<")),
+    ("utf-16-le", (b"\xff\xfe", b"<\x00")),
+    ("utf-16-be", (b"\xfe\xff", b"\x00<")),
+)
+WIDE_STARTS = tuple(start for _, starts in _WIDE_CODECS for start in starts)
 # C0 control characters other than tab/LF/CR are illegal in XML 1.0, yet test output often
 # carries them raw (ANSI colour codes, NULs from crashed processes) and the tools writing the
 # report do not escape them. In an ASCII-compatible encoding these bytes are always whole
@@ -139,10 +145,15 @@ def open_report_stream(
     :class:`ReportError` from the ``read`` call that crossed the limit.
     """
     limits = limits or ReportLimits()
-    head = fileobj.read(2)
-    if not isinstance(head, bytes | bytearray):
-        raise TypeError("open_report_stream() needs a file opened in binary mode")
-    source = _Prefixed(bytes(head), fileobj)
+    head = b""
+    while len(head) < len(GZIP_MAGIC):  # a pipe or socket may hand out one byte at a time
+        data = fileobj.read(len(GZIP_MAGIC) - len(head))
+        if not isinstance(data, bytes | bytearray):
+            raise TypeError("open_report_stream() needs a file opened in binary mode")
+        if not data:
+            break
+        head += data
+    source = _Prefixed(head, fileobj)
     compressed = head == GZIP_MAGIC if gzip is None else gzip
     if compressed:
         source = gzip_module.GzipFile(fileobj=source, mode="rb")
@@ -151,9 +162,9 @@ def open_report_stream(
 
 def _prolog_text(head: bytes) -> str:
     """The file start as text, good enough to look for markup (declared encoding ignored)."""
-    if head.startswith(WIDE_STARTS):
-        codec = "utf-16-be" if head.startswith((b"\xfe\xff", b"\x00<")) else "utf-16-le"
-        return head.decode(codec, "ignore")
+    for codec, starts in _WIDE_CODECS:
+        if head.startswith(starts):
+            return head.decode(codec, "ignore")
     # Every other encoding libxml2 accepts for a report is ASCII compatible for markup.
     return head.decode("latin-1")
 

@@ -74,6 +74,8 @@ def _case(element, limits: ReportLimits) -> ParsedCase:
         status=status,
         duration=parse_timespan(element.get("duration")),
     )
+    if status != PASSED and outcome.lower() != "failed":
+        case.failure_type = outcome  # Timeout, NotExecuted, Aborted…: why there is no pass
     output = child(element, "Output")
     if output is None:
         return case
@@ -82,6 +84,4 @@ def _case(element, limits: ReportLimits) -> ParsedCase:
     error = child(output, "ErrorInfo")
     if error is not None:
         set_failure(case, text_of(child(error, "Message")), text_of(child(error, "StackTrace")), limits)
-    if status != PASSED and outcome.lower() != "failed":
-        case.failure_type = outcome
     return case

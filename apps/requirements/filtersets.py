@@ -1,0 +1,46 @@
+"""RequirementFilterSet: the one set of filters behind the list page, the exports and the API."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from .models import Requirement, parse_key
+
+
+class RequirementFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search", help_text="Key, title or description.")
+    status = django_filters.ChoiceFilter(choices=Requirement.Status.choices)
+    type = django_filters.ChoiceFilter(choices=Requirement.Type.choices)
+    category = django_filters.ChoiceFilter(choices=Requirement.Category.choices)
+    priority = django_filters.ChoiceFilter(choices=Requirement.Priority.choices)
+    label = django_filters.CharFilter(method="filter_label", label="Label")
+    owner = django_filters.CharFilter(method="filter_owner", label="Owner", help_text="Username.")
+    parent = django_filters.CharFilter(
+        method="filter_parent", label="Parent", help_text="A key such as REQ-3, or 'none' for top level."
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=[("number", "key"), "title", "status", ("priority_rank", "priority"), "updated_at"],
+        field_labels={"number": "Key", "priority_rank": "Priority"},
+    )
+
+    class Meta:
+        model = Requirement
+        fields = ["q", "status", "type", "category", "priority", "label", "owner", "parent"]
+
+    def search(self, queryset, name, value):
+        number = parse_key(value)
+        match = Q(title__icontains=value) | Q(description__icontains=value)
+        return queryset.filter(match | Q(number=number) if number else match)
+
+    def filter_label(self, queryset, name, value):
+        return queryset.filter(labels__name__iexact=value.strip()).distinct()
+
+    def filter_owner(self, queryset, name, value):
+        field = get_user_model().USERNAME_FIELD
+        return queryset.filter(**{f"owner__{field}__iexact": value.strip()})
+
+    def filter_parent(self, queryset, name, value):
+        if value.strip().lower() == "none":
+            return queryset.filter(parent__isnull=True)
+        number = parse_key(value)
+        return queryset.filter(parent__number=number) if number else queryset.none()

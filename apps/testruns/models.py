@@ -1,0 +1,221 @@
+"""Test runs and what they hold: uploaded reports, test identities, per-run results, requirement links.
+
+* ``TestRun``: one CI execution of a suite/pipeline on a branch (status, totals, progress).
+* ``ReportUpload``: a raw report file as uploaded, stored BEFORE parsing so a run can be re-processed.
+* ``TestCase``: a stable test identity (suite + class + name) across runs, with denormalised
+  latest status and flakiness so lists and requirement verification are single queries.
+* ``TestResult``: one test case's outcome in one run. Bulk data: loaded with COPY, never logged per row.
+* ``TestCaseRequirement``: a test case naming a requirement key (REQ-12), filled during ingestion.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+from apps.core.models import ProjectScopedModel, TimeStampedModel
+
+
+class Status(models.TextChoices):
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"
+    ERROR = "error", "Error"
+    SKIPPED = "skipped", "Skipped"
+
+
+FAILING = (Status.FAILED, Status.ERROR)
+
+
+def identity_hash(suite: str, classname: str, name: str) -> str:
+    """The stable key of a test across runs (unique per project)."""
+    return hashlib.sha1(f"{suite}\x1f{classname}\x1f{name}".encode(), usedforsecurity=False).hexdigest()
+
+
+class TestRun(ProjectScopedModel):
+    """One CI execution of a suite/pipeline (``name``) on a branch, fed by one or more report uploads."""
+
+    __test__ = False  # not a pytest class, despite the name
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        PROCESSING = "processing", "Processing"
+        COMPLETE = "complete", "Complete"
+        FAILED = "failed", "Failed"
+
+    name = models.CharField(max_length=200, blank=True, help_text="Suite or pipeline, e.g. 'unit'.")
+    branch = models.CharField(max_length=200, blank=True)
+    commit = models.CharField(max_length=64, blank=True)
+    build_url = models.URLField(max_length=500, blank=True)
+    build_number = models.CharField(max_length=64, blank=True)
+    environment = models.CharField(max_length=100, blank=True)
+    external_id = models.CharField(
+        max_length=200, blank=True, help_text="CI's id for this run; re-posting it adds nothing new."
+    )
+    status = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True, help_text="Why processing failed.")
+    is_open = models.BooleanField(default=False, help_text="Sharded run still accepting report files.")
+    tests = models.PositiveIntegerField(default=0)
+    passed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    flaky = models.PositiveIntegerField(default=0, help_text="Tests that passed after a retry in this run.")
+    duration = models.FloatField(default=0.0, help_text="Sum of test durations, seconds.")
+    progress = models.PositiveSmallIntegerField(default=0, help_text="0-100 while processing.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="testrun_unique_external_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "-created_at"], name="testrun_project_recent"),
+            models.Index(fields=["project", "branch", "name", "-id"], name="testrun_branch_name"),
+            models.Index(fields=["project", "status"], name="testrun_project_status"),
+        ]
+
+    def __str__(self) -> str:
+        label = self.name or "run"
+        return f"{label} #{self.pk}" + (f" on {self.branch}" if self.branch else "")
+
+    def get_absolute_url(self) -> str:
+        return reverse("testruns:run_detail", kwargs={"project_slug": self.project.slug, "pk": self.pk})
+
+    @property
+    def failing(self) -> int:
+        return self.failed + self.errors
+
+    @property
+    def pass_rate(self) -> float | None:
+        """Passed share of the tests that ran (skipped excluded), in percent."""
+        ran = self.tests - self.skipped
+        return round(100.0 * self.passed / ran, 1) if ran else None
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.State.COMPLETE, self.State.FAILED)
+
+
+def upload_path(instance, filename: str) -> str:
+    return f"testruns/{instance.run.project_id}/{instance.run_id}/{filename}"
+
+
+class ReportUpload(TimeStampedModel):
+    """A report file exactly as CI sent it (maybe gzipped), kept for re-processing until purged."""
+
+    class State(models.TextChoices):
+        STORED = "stored", "Stored"
+        PROCESSED = "processed", "Processed"
+        FAILED = "failed", "Failed"
+        PURGED = "purged", "Purged"
+
+    run = models.ForeignKey(TestRun, on_delete=models.CASCADE, related_name="uploads")
+    file = models.FileField(upload_to=upload_path, max_length=300, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0, help_text="Bytes stored.")
+    content_type = models.CharField(max_length=100, blank=True)
+    gzip = models.BooleanField(default=False)
+    truncated = models.BooleanField(default=False, help_text="Over the size limit: stored cut short.")
+    status = models.CharField(max_length=10, choices=State.choices, default=State.STORED)
+    error = models.TextField(blank=True)
+    cases = models.PositiveIntegerField(default=0, help_text="Test cases read from this file.")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="reportupload_purge")]
+
+    def __str__(self) -> str:
+        return self.filename or f"upload {self.pk}"
+
+
+class TestCase(ProjectScopedModel):
+    """A test's stable identity across runs: suite + class + name, hashed into ``identity``."""
+
+    __test__ = False
+
+    suite = models.TextField(blank=True)
+    classname = models.TextField(blank=True)
+    name = models.TextField(blank=True)
+    identity = models.CharField(max_length=40, help_text="sha1 of suite, class and name.")
+    file = models.TextField(blank=True)
+    last_status = models.CharField(max_length=8, choices=Status.choices, blank=True)
+    last_run = models.ForeignKey(TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_duration = models.FloatField(null=True, blank=True)
+    first_failed_run = models.ForeignKey(
+        TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="First run of the current failure streak (empty when the test passes).",
+    )
+    last_passed_run = models.ForeignKey(
+        TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    flaky = models.BooleanField(default=False)
+    flips = models.PositiveIntegerField(default=0, help_text="Pass↔fail flips in the flaky window.")
+    flaky_score = models.FloatField(default=0.0, help_text="Flips per run in the flaky window (0-1).")
+
+    class Meta:
+        ordering = ["suite", "classname", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "identity"], name="testcase_unique_identity"),
+        ]
+        indexes = [
+            models.Index(fields=["project", "last_status"], name="testcase_project_status"),
+            models.Index(fields=["project", "flaky"], name="testcase_project_flaky"),
+        ]
+
+    def __str__(self) -> str:
+        return ".".join(part for part in (self.classname, self.name) if part) or self.suite
+
+    def get_absolute_url(self) -> str:
+        return reverse("testruns:case_detail", kwargs={"project_slug": self.project.slug, "pk": self.pk})
+
+    @property
+    def full_name(self) -> str:
+        return " › ".join(part for part in (self.suite, self.classname, self.name) if part)
+
+
+class TestResult(models.Model):
+    """One test case's outcome in one run. Bulk data: no timestamps, no per-row change log."""
+
+    __test__ = False
+
+    run = models.ForeignKey(TestRun, on_delete=models.CASCADE, related_name="results")
+    test_case = models.ForeignKey(TestCase, on_delete=models.CASCADE, related_name="results")
+    status = models.CharField(max_length=8, choices=Status.choices)
+    duration = models.FloatField(default=0.0)
+    failure_type = models.TextField(blank=True)
+    failure_message = models.TextField(blank=True)
+    failure_text = models.TextField(blank=True)
+    message_signature = models.CharField(
+        max_length=200, blank=True, help_text="Failure message with numbers, ids, paths and quotes normalised."
+    )
+    system_out = models.TextField(blank=True)
+    system_err = models.TextField(blank=True)
+    properties = models.JSONField(default=dict, blank=True)
+    file = models.TextField(blank=True)
+    line = models.IntegerField(null=True, blank=True)
+    flaky_in_run = models.BooleanField(default=False, help_text="Passed after failing attempt(s) in this run.")
+    retries = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["run", "status"], name="testresult_run_status"),
+            models.Index(fields=["test_case", "run"], name="testresult_case_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test_case_id} {self.status} in run {self.run_id}"
+
+    @property
+    def is_failing(self) -> bool:
+        return self.status in FAILING

@@ -1,0 +1,118 @@
+"""Reads shared by the pages and the API: run lists, failure groups, comparisons, trends, flaky tests."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Min
+
+from .history import flaky_stats, flaky_window
+from .models import FAILING, TestCase, TestResult, TestRun
+
+SLOWEST = 15
+
+
+def run_list(*, project):
+    return TestRun.objects.filter(project=project).select_related("created_by")
+
+
+def run_results(*, run: TestRun):
+    return TestResult.objects.filter(run=run).select_related("test_case").defer(
+        "system_out", "system_err", "failure_text", "properties"
+    )
+
+
+def previous_run(*, run: TestRun) -> TestRun | None:
+    """The latest complete run of the same branch and name before this one."""
+    return (TestRun.objects.filter(project_id=run.project_id, branch=run.branch, name=run.name,
+                                   status=TestRun.State.COMPLETE, id__lt=run.pk)
+            .order_by("-id").first())
+
+
+def failure_groups(*, run: TestRun, limit: int = 20) -> list[dict]:
+    """Failing results grouped by normalised message signature, biggest group first."""
+    groups = list(
+        TestResult.objects.filter(run=run, status__in=FAILING)
+        .values("message_signature")
+        .annotate(count=Count("id"), sample_id=Min("id"))
+        .order_by("-count", "message_signature")[:limit]
+    )
+    samples = {r.pk: r for r in TestResult.objects.filter(pk__in=[g["sample_id"] for g in groups])
+               .select_related("test_case").only("id", "failure_type", "failure_message", "status",
+                                                   "test_case__name", "test_case__classname",
+                                                   "test_case__suite", "test_case__project_id")}
+    for group in groups:
+        group["sample"] = samples.get(group["sample_id"])
+    return groups
+
+
+def slowest_results(*, run: TestRun, limit: int = SLOWEST):
+    return run_results(run=run).order_by("-duration")[:limit]
+
+
+def compare_runs(*, base: TestRun, head: TestRun) -> dict:
+    """New failures, fixed and still failing tests of ``head`` against ``base``."""
+    base_failing = TestResult.objects.filter(run=base, status__in=FAILING).values("test_case_id")
+    head_failing = TestResult.objects.filter(run=head, status__in=FAILING).values("test_case_id")
+    return {
+        "new_failures": run_results(run=head).filter(status__in=FAILING).exclude(test_case_id__in=base_failing),
+        "fixed": run_results(run=head).filter(status="passed", test_case_id__in=base_failing),
+        "still_failing": run_results(run=head).filter(status__in=FAILING, test_case_id__in=base_failing),
+    }
+
+
+def compare_counts(*, base: TestRun, head: TestRun) -> dict:
+    return {key: qs.count() for key, qs in compare_runs(base=base, head=head).items()}
+
+
+def trend_points(*, project, branch: str | None = None, name: str | None = None, limit: int = 100) -> list[dict]:
+    """Pass rate and duration per complete run (oldest first), for the trends chart."""
+    runs = TestRun.objects.filter(project=project, status=TestRun.State.COMPLETE)
+    if branch is not None:
+        runs = runs.filter(branch=branch)
+    if name is not None:
+        runs = runs.filter(name=name)
+    rows = list(runs.order_by("-id").values(
+        "id", "name", "branch", "created_at", "tests", "passed", "failed", "errors", "skipped", "duration"
+    )[:limit])
+    rows.reverse()
+    for row in rows:
+        ran = row["tests"] - row["skipped"]
+        row["pass_rate"] = round(100.0 * row["passed"] / ran, 1) if ran else None
+    return rows
+
+
+def branches(*, project) -> list[str]:
+    return list(TestRun.objects.filter(project=project).order_by("branch").values_list("branch", flat=True)
+                .distinct()[:200])
+
+
+def run_names(*, project) -> list[str]:
+    return list(TestRun.objects.filter(project=project).order_by("name").values_list("name", flat=True)
+                .distinct()[:200])
+
+
+def flaky_tests(*, project, branch: str | None = None, name: str = "", window: int | None = None) -> list[dict]:
+    """Flaky tests: stored flags (latest ingestion), or computed now for an explicit branch (+ run name)."""
+    if branch is None:
+        cases = list(TestCase.objects.filter(project=project, flaky=True)
+                     .select_related("last_run").order_by("-flaky_score", "name")[:500])
+        return [{"test_case": c, "flips": c.flips, "score": c.flaky_score, "retried": None, "runs": None}
+                for c in cases]
+    stats = flaky_stats(project_id=project.pk, branch=branch, name=name, window=window or flaky_window())
+    flagged = {pk: s for pk, s in stats.items() if s["flaky"]}
+    cases = TestCase.objects.filter(pk__in=list(flagged)).select_related("last_run")
+    rows = [{"test_case": c, **flagged[c.pk]} for c in cases]
+    rows.sort(key=lambda r: (-r["score"], r["test_case"].name))
+    return rows
+
+
+def test_history(*, test_case: TestCase):
+    return (TestResult.objects.filter(test_case=test_case).select_related("run")
+            .defer("system_out", "system_err", "failure_text", "properties").order_by("-run_id"))
+
+
+def overview_stats(project) -> dict:
+    latest = (TestRun.objects.filter(project=project, status=TestRun.State.COMPLETE).order_by("-id")
+              .only("id", "tests", "passed", "skipped", "name", "branch").first())
+    counts = TestRun.objects.filter(project=project).aggregate(runs=Count("id"))
+    flaky = TestCase.objects.filter(project=project, flaky=True).count()
+    return {"latest": latest, "runs": counts["runs"], "flaky": flaky}
