@@ -29,7 +29,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"Row {self.row}, {self.field}: {self.message}" if self.field else f"Row {self.row}: {self.message}"
+        return (
+            f"Row {self.row}, {self.field}: {self.message}"
+            if self.field
+            else f"Row {self.row}: {self.message}"
+        )
 
 
 @dataclass
@@ -53,20 +57,31 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "dry_run": self.dry_run, "saved": self.saved, "rows": self.rows, "created": self.created,
-            "updated": self.updated, "errors": [vars(e) for e in self.errors], "preview": self.preview,
+            "dry_run": self.dry_run,
+            "saved": self.saved,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "errors": [vars(e) for e in self.errors],
+            "preview": self.preview,
         }
 
 
 def decode_csv(data: bytes, *, max_bytes: int = MAX_BYTES) -> str:
     """Bytes of an uploaded CSV → text (see the module docstring for the encodings tried)."""
     if len(data) > max_bytes:
-        raise ValidationError({"file": f"The file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB."})
+        raise ValidationError(
+            {"file": f"The file is {len(data) // 1024} KB; the limit is {max_bytes // 1024} KB."}
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if b"\x00" in data[:65536]:
-        raise ValidationError({"file": "This doesn't look like a CSV file (it contains binary data). "
-                                       "Save it as CSV (UTF-8) and try again."})
+        raise ValidationError(
+            {
+                "file": "This doesn't look like a CSV file (it contains binary data). "
+                "Save it as CSV (UTF-8) and try again."
+            }
+        )
     for encoding in ("utf-8", "cp1252", "latin-1"):
         try:
             text = data.decode(encoding)
@@ -116,9 +131,16 @@ def read_csv(
             if len(rows) >= max_rows:
                 raise ValidationError({"file": f"More than {max_rows} rows; split the file."})
             if len(cells) > len(header):
-                raise ValidationError({"file": f"Row {number}: {len(cells)} cells but only {len(header)} columns."})
+                raise ValidationError(
+                    {"file": f"Row {number}: {len(cells)} cells but only {len(header)} columns."}
+                )
             cells += [""] * (len(header) - len(cells))
-            rows.append((number, {name: unescape_formula(cell.strip()) for name, cell in zip(header, cells)}))
+            rows.append(
+                (
+                    number,
+                    {name: unescape_formula(cell.strip()) for name, cell in zip(header, cells, strict=True)},
+                )
+            )
     except csv.Error as exc:
         raise ValidationError({"file": f"Row {reader.line_num}: not valid CSV ({exc})."}) from exc
     return header, rows

@@ -42,8 +42,13 @@ def to_json(data) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
-def export_response(*, fmt: str, rows: list[dict], columns: list[str], filename: str, json_data=None) -> HttpResponse:
-    """A download of ``rows`` as CSV (UTF-8 with BOM so Excel reads accents) or JSON (``json_data`` or rows)."""
+def export_response(
+    *, fmt: str, rows: list[dict], columns: list[str], filename: str, json_data=None
+) -> HttpResponse:
+    """A download of ``rows`` as CSV (UTF-8 with a BOM, so Excel reads accents) or as JSON.
+
+    JSON carries ``json_data`` when given (richer than the flat CSV rows), else the rows.
+    """
     if fmt == "json":
         body, content_type = to_json(rows if json_data is None else json_data), "application/json"
     elif fmt == "csv":

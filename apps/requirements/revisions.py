@@ -13,7 +13,9 @@ from .workflow import BASELINED
 
 def _normalise(text: str) -> str:
     # Line endings and trailing spaces are not edits a reader can see.
-    return "\n".join(line.rstrip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")).strip()
+    return "\n".join(
+        line.rstrip() for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ).strip()
 
 
 def fingerprint(title: str, description: str, criteria: list[str]) -> str:
@@ -45,4 +47,8 @@ def is_suspect(linked_fingerprint: str, requirement) -> bool:
     True when the requirement is baselined (approved, implemented or verified) and its content
     has changed since the link was made. ``requirement`` needs ``fingerprint`` and ``status``.
     """
-    return bool(linked_fingerprint) and requirement.status in BASELINED and linked_fingerprint != requirement.fingerprint
+    return (
+        bool(linked_fingerprint)
+        and requirement.status in BASELINED
+        and linked_fingerprint != requirement.fingerprint
+    )

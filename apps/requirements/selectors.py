@@ -25,7 +25,9 @@ def requirement_list(*, project, with_criteria: bool = False):
 def requirement_detail(*, project):
     """For one requirement's page: everything it shows, in a fixed number of queries."""
     return requirement_list(project=project, with_criteria=True).prefetch_related(
-        Prefetch("children", queryset=Requirement.objects.only("id", "number", "title", "status", "parent_id")),
+        Prefetch(
+            "children", queryset=Requirement.objects.only("id", "number", "title", "status", "parent_id")
+        ),
         Prefetch("transitions", queryset=RequirementTransition.objects.select_related("actor")),
         Prefetch("comments", queryset=RequirementComment.objects.select_related("author")),
         "revisions__author",
@@ -38,8 +40,11 @@ def criteria_of(requirement):
 
 def requirement_tree(*, project) -> list[dict]:
     """The hierarchy as nested dicts {requirement, children: [...]}, from one query."""
-    rows = list(Requirement.objects.filter(project=project).only("id", "number", "title", "status", "parent_id",
-                                                                  "project_id", "priority"))
+    rows = list(
+        Requirement.objects.filter(project=project).only(
+            "id", "number", "title", "status", "parent_id", "project_id", "priority"
+        )
+    )
     nodes = {row.pk: {"requirement": row, "children": []} for row in rows}
     roots = []
     for row in rows:

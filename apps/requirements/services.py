@@ -42,7 +42,9 @@ def reserve_numbers(*, project, count: int = 1, at_least: int = 0) -> range:
 
 
 def last_number(*, project) -> int:
-    return RequirementCounter.objects.filter(project=project).values_list("last_number", flat=True).first() or 0
+    return (
+        RequirementCounter.objects.filter(project=project).values_list("last_number", flat=True).first() or 0
+    )
 
 
 # ---- labels -------------------------------------------------------------------------------------
@@ -50,7 +52,9 @@ def last_number(*, project) -> int:
 
 def split_labels(text: str) -> list[str]:
     """'api, security; ux' -> ['api', 'security', 'ux'] (commas or semicolons, blanks dropped)."""
-    return list(dict.fromkeys(part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()))
+    return list(
+        dict.fromkeys(part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip())
+    )
 
 
 def labels_resolve(*, project, names: Iterable[str]) -> list[Label]:
@@ -76,13 +80,23 @@ def _record_revision(*, requirement: Requirement, actor) -> RequirementRevision 
     """A new numbered revision if the content changed since the last one (the row lock orders edits)."""
     criteria = criterion_texts(requirement)
     new_fingerprint = fingerprint(requirement.title, requirement.description, criteria)
-    current = Requirement.objects.select_for_update().filter(pk=requirement.pk).values("revision", "fingerprint").get()
+    current = (
+        Requirement.objects.select_for_update()
+        .filter(pk=requirement.pk)
+        .values("revision", "fingerprint")
+        .get()
+    )
     if current["fingerprint"] == new_fingerprint:
         return None
     number = current["revision"] + 1
     revision = RequirementRevision.objects.create(
-        requirement=requirement, number=number, title=requirement.title, description=requirement.description,
-        criteria=criteria, fingerprint=new_fingerprint, author=actor if getattr(actor, "pk", None) else None,
+        requirement=requirement,
+        number=number,
+        title=requirement.title,
+        description=requirement.description,
+        criteria=criteria,
+        fingerprint=new_fingerprint,
+        author=actor if getattr(actor, "pk", None) else None,
     )
     Requirement.objects.filter(pk=requirement.pk).update(revision=number, fingerprint=new_fingerprint)
     requirement.revision, requirement.fingerprint = number, new_fingerprint
@@ -97,7 +111,9 @@ def requirement_create(
     requirement = Requirement(project=project, **fields)
     requirement.full_clean(exclude=["number"])
     (requirement.number,) = reserve_numbers(project=project)
-    instance_save(instance=requirement, actor=actor, m2m={"labels": labels_resolve(project=project, names=labels)})
+    instance_save(
+        instance=requirement, actor=actor, m2m={"labels": labels_resolve(project=project, names=labels)}
+    )
     for position, text in enumerate(criteria):
         AcceptanceCriterion(requirement=requirement, position=position, text=text).full_clean()
         AcceptanceCriterion.objects.create(requirement=requirement, position=position, text=text)
@@ -106,7 +122,9 @@ def requirement_create(
 
 
 @transaction.atomic
-def requirement_update(*, requirement: Requirement, actor, labels: Iterable[str] | None = None, **fields) -> Requirement:
+def requirement_update(
+    *, requirement: Requirement, actor, labels: Iterable[str] | None = None, **fields
+) -> Requirement:
     """Change fields (not status: that's a transition). A content change makes a new revision."""
     for name, value in fields.items():
         setattr(requirement, name, value)
@@ -137,8 +155,13 @@ def requirement_transition(
     Requirement.objects.filter(pk=requirement.pk).update(status=to)
     requirement.status = to
     log_change(
-        actor=actor, instance=requirement, action=ObjectChange.Action.ACTION, verb=workflow.VERBS[to],
-        before={"status": source}, after={"status": to}, message=comment,
+        actor=actor,
+        instance=requirement,
+        action=ObjectChange.Action.ACTION,
+        verb=workflow.VERBS[to],
+        before={"status": source},
+        after={"status": to},
+        message=comment,
     )
     return requirement
 
@@ -164,7 +187,9 @@ def requirement_bulk_transition(
 
 
 @transaction.atomic
-def requirement_bulk_label(*, requirements: Iterable[Requirement], label: str, actor, remove: bool = False) -> int:
+def requirement_bulk_label(
+    *, requirements: Iterable[Requirement], label: str, actor, remove: bool = False
+) -> int:
     """Add (or remove) one label on many requirements, logged once per requirement."""
     requirements = list(requirements)
     if not requirements:
@@ -175,7 +200,9 @@ def requirement_bulk_label(*, requirements: Iterable[Requirement], label: str, a
     for requirement in requirements:
         (requirement.labels.remove if remove else requirement.labels.add)(label_obj)
         log_change(
-            actor=actor, instance=requirement, action=ObjectChange.Action.ACTION,
+            actor=actor,
+            instance=requirement,
+            action=ObjectChange.Action.ACTION,
             verb=f"{'unlabelled' if remove else 'labelled'} {label_obj.name}"[:60],
         )
     return len(requirements)
@@ -201,8 +228,14 @@ def criterion_add(*, requirement: Requirement, actor, text: str, met: bool = Fal
 
 
 @transaction.atomic
-def criterion_update(*, criterion: AcceptanceCriterion, actor, text: str | None = None,
-                     met: bool | None = None, position: int | None = None) -> AcceptanceCriterion:
+def criterion_update(
+    *,
+    criterion: AcceptanceCriterion,
+    actor,
+    text: str | None = None,
+    met: bool | None = None,
+    position: int | None = None,
+) -> AcceptanceCriterion:
     if text is not None:
         criterion.text = text.strip()
     if met is not None:
@@ -217,7 +250,9 @@ def criterion_update(*, criterion: AcceptanceCriterion, actor, text: str | None 
 
 def _reposition(criterion: AcceptanceCriterion, position: int | None) -> None:
     """Put the criterion at ``position`` (0-based, clamped; None = drop it) and renumber 0..n-1."""
-    items = list(AcceptanceCriterion.objects.filter(requirement=criterion.requirement_id).exclude(pk=criterion.pk))
+    items = list(
+        AcceptanceCriterion.objects.filter(requirement=criterion.requirement_id).exclude(pk=criterion.pk)
+    )
     if position is not None:
         items.insert(max(0, min(position, len(items))), criterion)
     for index, item in enumerate(items):
@@ -248,6 +283,11 @@ def comment_add(*, requirement: Requirement, actor, body: str) -> RequirementCom
     comment = RequirementComment(requirement=requirement, author=actor, body=body.strip())
     comment.full_clean()
     comment.save()
-    log_change(actor=actor, instance=requirement, action=ObjectChange.Action.ACTION, verb="commented",
-               message=comment.body[:200])
+    log_change(
+        actor=actor,
+        instance=requirement,
+        action=ObjectChange.Action.ACTION,
+        verb="commented",
+        message=comment.body[:200],
+    )
     return comment

@@ -8,7 +8,13 @@ the project roles of apps.core.permissions, by name: "member" writes, "maintaine
       └───────────┘  └► rejected └► obsolete ◄─┘   (and back to draft to rework)
 """
 
-DRAFT, IN_REVIEW, APPROVED, IMPLEMENTED, VERIFIED = "draft", "in_review", "approved", "implemented", "verified"
+DRAFT, IN_REVIEW, APPROVED, IMPLEMENTED, VERIFIED = (
+    "draft",
+    "in_review",
+    "approved",
+    "implemented",
+    "verified",
+)
 REJECTED, OBSOLETE = "rejected", "obsolete"
 
 STATUSES = [
@@ -44,13 +50,22 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 
 # What the change log says, and what the button on the detail page says, for a move into a status.
 VERBS = {
-    DRAFT: "moved back to draft", IN_REVIEW: "submitted for review", APPROVED: "approved",
-    IMPLEMENTED: "marked implemented", VERIFIED: "marked verified", REJECTED: "rejected",
+    DRAFT: "moved back to draft",
+    IN_REVIEW: "submitted for review",
+    APPROVED: "approved",
+    IMPLEMENTED: "marked implemented",
+    VERIFIED: "marked verified",
+    REJECTED: "rejected",
     OBSOLETE: "marked obsolete",
 }
 BUTTONS = {
-    DRAFT: "Back to draft", IN_REVIEW: "Submit for review", APPROVED: "Approve", IMPLEMENTED: "Mark implemented",
-    VERIFIED: "Mark verified", REJECTED: "Reject", OBSOLETE: "Mark obsolete",
+    DRAFT: "Back to draft",
+    IN_REVIEW: "Submit for review",
+    APPROVED: "Approve",
+    IMPLEMENTED: "Mark implemented",
+    VERIFIED: "Mark verified",
+    REJECTED: "Reject",
+    OBSOLETE: "Mark obsolete",
 }
 
 # A link to a requirement in one of these states is a promise; changing the text breaks it (suspect).

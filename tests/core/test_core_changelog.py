@@ -114,8 +114,8 @@ def test_log_change_skips_unchanged_updates(project, users):
 
 
 def test_api_failures_leave_no_entries(api_as, project):
-    count = ObjectChange.objects.count()
     api = api_as("maintainer")
+    count = ObjectChange.objects.count()
     assert api.post("/api/v1/projects/", {"name": "Dup", "slug": project.slug}).status_code == 400
     assert api.post(f"/api/v1/projects/{project.slug}/members/", {"user": "ghost"}).status_code == 400
     assert api.post(f"/api/v1/projects/{project.slug}/members/", {"user": "outsider", "role": "owner"}

@@ -1,0 +1,218 @@
+"""API of test runs: CI upload (202), sharded append/complete, runs, results, test cases, history,
+flaky tests, comparison and trends. Permissions come from apps.core's layer; filters are the UI's.
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from apps.core.api.views import ProjectScopedMixin, TokenScopePermission
+from apps.core.permissions import MANAGE, READ, WRITE
+
+from .. import selectors, services
+from ..filtersets import HistoryFilterSet, TestCaseFilterSet, TestResultFilterSet, TestRunFilterSet
+from ..models import TestCase, TestRun
+from .parsers import RAW_PARSERS
+from .serializers import (
+    AcceptedSerializer,
+    FlakyTestSerializer,
+    HistoryEntrySerializer,
+    TestCaseSerializer,
+    TestResultSerializer,
+    TestRunCreateSerializer,
+    TestRunSerializer,
+    UploadSerializer,
+)
+
+UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser, *RAW_PARSERS]
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def _report_from(request):
+    """(file, filename, content_type, gzip) from a multipart field or the raw body."""
+    report = request.FILES.get("report") if hasattr(request, "FILES") else None
+    if report is None:
+        report = request.data.get("report") if hasattr(request.data, "get") else None
+    if report is None or isinstance(report, str):
+        return None, "", "", None
+    encoding = request.headers.get("Content-Encoding", "").lower()
+    gzip = True if "gzip" in encoding else None
+    filename = getattr(report, "name", "") or "report.xml"
+    content_type = getattr(report, "content_type", "") or request.content_type
+    return report, filename, content_type, gzip
+
+
+def _filtered(filterset_class, request, queryset):
+    filterset = filterset_class(request.query_params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise DRFValidationError(filterset.errors)
+    return filterset.qs
+
+
+class TestRunViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Test runs. CI uploads with POST (202); the run is processed in the background."""
+
+    serializer_class = TestRunSerializer
+    filterset_class = TestRunFilterSet
+    permission_classes = [*ProjectScopedMixin.__mro__[0].__dict__.get("permission_classes", []),
+                          TokenScopePermission]
+    action_roles = {"destroy": MANAGE, "reprocess": WRITE}
+    parser_classes = UPLOAD_PARSERS
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TestRun.objects.none()
+        return selectors.run_list(project=self.project)
+
+    def _accepted(self, run, code=status.HTTP_202_ACCEPTED):
+        data = TestRunSerializer(run, context=self.get_serializer_context()).data
+        return Response({"id": run.pk, "url": data["url"], "status": run.status, "web_url": data["web_url"]},
+                        status=code, headers={"Location": data["url"]})
+
+    @extend_schema(request=TestRunCreateSerializer, responses={202: AcceptedSerializer, 200: AcceptedSerializer},
+                   parameters=[OpenApiParameter(name, str, required=False) for name in services.META_FIELDS])
+    def create(self, request, *args, **kwargs):
+        """Upload a report: multipart field `report`, or the raw body (application/xml, gzip ok)."""
+        fields = {**request.query_params.dict(), **{k: v for k, v in request.data.items() if k != "report"}}
+        meta = TestRunCreateSerializer(data=fields)
+        meta.is_valid(raise_exception=True)
+        values = dict(meta.validated_data)
+        values.pop("report", None)
+        report, filename, content_type, gzip = _report_from(request)
+        run, created = services.test_run_create(
+            project=self.project, actor=request.user, report=report, filename=filename,
+            content_type=content_type, gzip=gzip, **values,
+        )
+        run.refresh_from_db()
+        return self._accepted(run, status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=UploadSerializer, responses={202: AcceptedSerializer})
+    @action(detail=True, methods=["post"], url_path="reports")
+    def reports(self, request, *args, **kwargs):
+        """Append one more report file (a CI shard) to an open run."""
+        run = self.get_object()
+        report, filename, content_type, gzip = _report_from(request)
+        if report is None:
+            raise DRFValidationError({"report": ["No report: send multipart field 'report' or a raw body."]})
+        if not run.is_open:
+            raise Conflict("This run is closed: it was completed or not created with open=true.")
+        services.test_run_add_report(run=run, actor=request.user, report=report, filename=filename,
+                                     content_type=content_type, gzip=gzip)
+        return self._accepted(run)
+
+    @extend_schema(request=None, responses={202: AcceptedSerializer})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, *args, **kwargs):
+        """Close a sharded run; its reports are processed together."""
+        run = services.test_run_complete(run=self.get_object(), actor=request.user)
+        run.refresh_from_db()
+        return self._accepted(run)
+
+    @extend_schema(request=None, responses={202: AcceptedSerializer})
+    @action(detail=True, methods=["post"])
+    def reprocess(self, request, *args, **kwargs):
+        """Process a failed run again from its stored uploads."""
+        try:
+            run = services.test_run_reprocess(run=self.get_object(), actor=request.user)
+        except ValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from None
+        run.refresh_from_db()
+        return self._accepted(run)
+
+    def perform_destroy(self, instance):
+        services.test_run_delete(run=instance, actor=self.request.user)
+
+    @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("q", str)],
+                   responses=TestResultSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def results(self, request, *args, **kwargs):
+        """The run's results; filter by status, search by name or message, order by duration."""
+        run = self.get_object()
+        queryset = _filtered(TestResultFilterSet, request,
+                             selectors.run_results(run=run).defer(None).defer("system_out", "system_err"))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(TestResultSerializer(page, many=True).data)
+
+    @extend_schema(parameters=[OpenApiParameter("base", int, description="Run to compare with (default: the "
+                                                "previous run of the same branch and name).")])
+    @action(detail=True, methods=["get"])
+    def compare(self, request, *args, **kwargs):
+        """New failures, fixed and still failing tests against ``base`` (first 200 of each)."""
+        head = self.get_object()
+        base_id = request.query_params.get("base")
+        if base_id:
+            if not base_id.isdigit():
+                raise DRFValidationError({"base": ["A run id is expected."]})
+            base = get_object_or_404(self.get_queryset(), pk=int(base_id))
+        else:
+            base = selectors.previous_run(run=head)
+        if base is None:
+            return Response({"base": None, "head": head.pk, "new_failures": [], "fixed": [], "still_failing": []})
+        groups = selectors.compare_runs(base=base, head=head)
+        body = {"base": base.pk, "head": head.pk}
+        for key, queryset in groups.items():
+            body[key] = TestResultSerializer(queryset.defer("failure_text")[:200], many=True).data
+            body[f"{key}_count"] = queryset.count()
+        return Response(body)
+
+    @extend_schema(parameters=[OpenApiParameter("branch", str), OpenApiParameter("name", str)])
+    @action(detail=False, methods=["get"])
+    def trends(self, request, *args, **kwargs):
+        """Pass rate and duration per complete run, oldest first (last 100), for one branch/name."""
+        params = request.query_params
+        points = selectors.trend_points(project=self.project, branch=params.get("branch"),
+                                        name=params.get("name"))
+        return Response({"points": points})
+
+
+class TestCaseViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """Tests by stable identity (suite + class + name), with latest status and flakiness."""
+
+    serializer_class = TestCaseSerializer
+    filterset_class = TestCaseFilterSet
+    permission_classes = TestRunViewSet.permission_classes
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TestCase.objects.none()
+        return TestCase.objects.filter(project=self.project)
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True),
+                   parameters=[OpenApiParameter("branch", str), OpenApiParameter("name", str)])
+    @action(detail=True, methods=["get"])
+    def history(self, request, *args, **kwargs):
+        """This test's status and duration in each run, newest first."""
+        queryset = _filtered(HistoryFilterSet, request, selectors.test_history(test_case=self.get_object()))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(HistoryEntrySerializer(page, many=True).data)
+
+
+class FlakyTestViewSet(ProjectScopedMixin, viewsets.GenericViewSet):
+    """Flaky tests: pass↔fail flips in the last N runs of a branch, or passed after retry."""
+
+    serializer_class = FlakyTestSerializer
+    permission_classes = TestRunViewSet.permission_classes
+    action_roles = {"list": READ}
+
+    @extend_schema(parameters=[OpenApiParameter("branch", str), OpenApiParameter("name", str),
+                               OpenApiParameter("window", int)])
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        window = params.get("window")
+        if window is not None and (not window.isdigit() or not 2 <= int(window) <= 500):
+            raise DRFValidationError({"window": ["Expected a number of runs between 2 and 500."]})
+        rows = selectors.flaky_tests(project=self.project, branch=params.get("branch"),
+                                     name=params.get("name", ""), window=int(window) if window else None)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(FlakyTestSerializer(page, many=True).data)
