@@ -22,7 +22,13 @@ PASSWORD = "correct-horse-battery-staple"
 @pytest.fixture(scope="session", autouse=True)
 def _plain_http():
     # Tests talk plain HTTP; production hardening (HTTPS redirect, secure cookies) is off here.
-    with override_settings(SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False):
+    # A fast hasher: PBKDF2's deliberate slowness would dominate a suite that creates many users.
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+    ):
         yield
 
 
@@ -35,6 +41,15 @@ def _eager_celery(settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (allauth's rate limits and throttles live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 def make_user(username: str, **extra):

@@ -30,17 +30,20 @@ class ChangeLoggedAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
-
-@admin.register(ObjectChange)
-class ObjectChangeAdmin(admin.ModelAdmin):
-    list_display = ["time", "actor_name", "action", "verb", "content_type", "object_repr", "project", "via"]
-    list_filter = ["action", "via", "content_type"]
-    search_fields = ["object_repr", "actor_name", "message"]
-    list_select_related = ["content_type", "project"]
-    date_hierarchy = "time"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (e.g. a project's memberships) are logged like any other edit."""
+        changed = [f.instance for f in formset.forms if f.instance.pk and f.has_changed()]
+        befores = {obj.pk: snapshot(type(obj)._default_manager.get(pk=obj.pk)) for obj in changed}
+        with change_source("admin"):
+            # Deletions are logged first: afterwards the rows no longer have a primary key.
+            for deleted in formset.deleted_forms:
+                if deleted.instance.pk:
+                    log_change(actor=request.user, instance=deleted.instance,
+                               action=ObjectChange.Action.DELETE,
+                               before=befores.get(deleted.instance.pk) or snapshot(deleted.instance))
+            super().save_formset(request, form, formset, change)
+            for obj in formset.new_objects:
+                log_change(actor=request.user, instance=obj, action=ObjectChange.Action.CREATE, after=snapshot(obj))
+            for obj, _fields in formset.changed_objects:
+                log_change(actor=request.user, instance=obj, action=ObjectChange.Action.UPDATE,
+                           before=befores.get(obj.pk), after=snapshot(obj))

@@ -4,13 +4,18 @@ Every project page goes through ProjectMixin, the UI side of the one permission 
 anonymous users are sent to log in, outsiders get 404, short roles get 403.
 """
 
+import uuid
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.views import generic
 
-from .permissions import READ, WRITE, ProjectAccess, project_access
+from .csvimport import MAX_BYTES, decode_csv
+from .permissions import MANAGE, READ, WRITE, ProjectAccess, project_access
 from .services import instance_delete, instance_save
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -127,3 +132,101 @@ class ProjectObjectDeleteView(ProjectMixin, generic.DeleteView):
         self.perform_delete(self.object)
         messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url())
+
+
+class ProjectObjectActionView(ProjectMixin, generic.detail.SingleObjectMixin, generic.View):
+    """A POST-only action on one object (a button): ``act()`` calls a service and returns the message.
+
+    A ValidationError becomes an error message; either way the user goes back to the object.
+    """
+
+    http_method_names = ["post"]
+
+    def act(self) -> str:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            text = self.act()
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            if text:
+                messages.success(request, text)
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self) -> str:
+        return self.object.get_absolute_url()
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file", help_text=f"UTF-8 (or Windows-1252) CSV, at most {MAX_BYTES // 2**20} MB."
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            limit = MAX_BYTES // 1024
+            raise ValidationError(f"The file is {upload.size // 1024} KB; the limit is {limit} KB.")
+        return upload
+
+
+class ProjectImportView(ProjectMixin, generic.TemplateView):
+    """Upload a CSV → dry-run preview with row errors → confirm → one all-or-nothing import.
+
+    Subclasses set ``write_role`` and implement ``run_import(data, dry_run=)`` returning an
+    apps.core.csvimport.ImportReport. Between preview and confirm the decoded upload waits in the
+    cache (an hour) under a random token, so the file is not sent twice.
+    """
+
+    template_name = "generic/import.html"
+    read_role = write_role = MANAGE
+    columns: list[str] = []
+    success_url = None
+
+    def run_import(self, data, *, dry_run: bool):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", CsvUploadForm())
+        return super().get_context_data(columns=self.columns, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.access.require(WRITE)  # archived projects take no imports, even from maintainers
+        token = request.POST.get("token", "")
+        if token:
+            return self.confirm(token)
+        form = CsvUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        try:
+            data = decode_csv(form.cleaned_data["file"].read())
+            report = self.run_import(data, dry_run=True)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        token = uuid.uuid4().hex if report.ok else ""
+        if token:
+            cache.set(self._cache_key(token), data, 3600)
+        return self.render_to_response(self.get_context_data(report=report, token=token))
+
+    def confirm(self, token: str):
+        data = cache.get(self._cache_key(token))
+        if data is None:
+            messages.error(self.request, "That preview has expired; upload the file again.")
+            return HttpResponseRedirect(self.request.path)
+        try:
+            report = self.run_import(data, dry_run=False)
+        except ValidationError as exc:
+            report = None
+            messages.error(self.request, " ".join(exc.messages))
+        if report is None or not report.ok:
+            return self.render_to_response(self.get_context_data(report=report), status=400)
+        cache.delete(self._cache_key(token))
+        messages.success(self.request, f"Imported: {report.created} created, {report.updated} updated.")
+        return HttpResponseRedirect(self.success_url or self.request.path)
+
+    def _cache_key(self, token: str) -> str:
+        return f"import:{self.request.user.pk}:{self.project.pk}:{token}"

@@ -17,6 +17,7 @@ class ProjectAdmin(ChangeLoggedAdmin):
     list_filter = ["archived"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
 
 
 @admin.register(Membership)

@@ -9,9 +9,10 @@ from .models import Membership, Project
 
 
 def project_list(*, user, token=None):
+    # Meta.ordering is dropped from GROUP BY queries, so order explicitly (stable pagination).
     return Project.objects.for_user(user, token).annotate(
         member_count=Count("memberships", distinct=True),
-    )
+    ).order_by("name", "pk")
 
 
 def membership_list(*, project):

@@ -14,9 +14,11 @@ from .models import Membership, Project
 
 
 @transaction.atomic
-def project_create(*, actor, name: str, slug: str, description: str = "") -> Project:
+def project_create(*, actor, name: str, slug: str, description: str = "", archived: bool = False) -> Project:
     """Create a project; its creator becomes its first owner."""
-    project = instance_save(instance=Project(name=name, slug=slug, description=description), actor=actor)
+    project = instance_save(
+        instance=Project(name=name, slug=slug, description=description, archived=archived), actor=actor
+    )
     membership = Membership.objects.create(project=project, user=actor, role=Role.OWNER)
     log_change(actor=actor, instance=membership, action=ObjectChange.Action.CREATE, after=snapshot(membership))
     return project

@@ -7,10 +7,12 @@ per line in one cell; a line starting with "[x] " is a met criterion.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone
 
 from apps.core.changelog import log_change
 from apps.core.csvimport import PREVIEW_ROWS, ImportReport, RowError, decode_csv, read_csv
+from apps.core.export import export_response
 from apps.core.models import ObjectChange
 
 from .models import AcceptanceCriterion, Requirement, RequirementRevision, RequirementTransition, parse_key
@@ -66,6 +68,15 @@ def export_record(requirement: Requirement) -> dict:
         "revision": requirement.revision,
         "fingerprint": requirement.fingerprint,
     }
+
+
+def export_download(*, queryset, fmt: str, project) -> HttpResponse:
+    """The requirements of ``queryset`` (see selectors.requirement_list) as a CSV or JSON download."""
+    records = [export_record(requirement) for requirement in queryset]
+    return export_response(
+        fmt=fmt, rows=[csv_row(record) for record in records], columns=COLUMNS,
+        filename=f"{project.slug}-requirements", json_data={"project": project.slug, "requirements": records},
+    )  # fmt: skip
 
 
 def csv_row(record: dict) -> dict:

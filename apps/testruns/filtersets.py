@@ -33,8 +33,10 @@ class TestResultFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(test_case__name__icontains=value) | Q(test_case__classname__icontains=value)
-            | Q(test_case__suite__icontains=value) | Q(failure_message__icontains=value)
+            Q(test_case__name__icontains=value)
+            | Q(test_case__classname__icontains=value)
+            | Q(test_case__suite__icontains=value)
+            | Q(failure_message__icontains=value)
         )
 
 

@@ -16,7 +16,8 @@ from .models import FAILING, Status, TestCase, TestResult, TestRun
 
 FLAKY_SQL = """
 WITH recent AS (
-    SELECT id FROM {run} WHERE project_id = %s AND branch = %s AND name = %s AND (status = 'complete' OR id = %s)
+    SELECT id FROM {run}
+    WHERE project_id = %s AND branch = %s AND name = %s AND (status = 'complete' OR id = %s)
     ORDER BY id DESC LIMIT %s
 ),
 candidates AS (
@@ -48,8 +49,9 @@ def flaky_min_flips() -> int:
     return int(getattr(settings, "TESTRUNS_FLAKY_MIN_FLIPS", 2))
 
 
-def flaky_stats(*, project_id: int, branch: str, name: str, window: int | None = None,
-                include_run_id: int = 0) -> dict[int, dict]:
+def flaky_stats(
+    *, project_id: int, branch: str, name: str, window: int | None = None, include_run_id: int = 0
+) -> dict[int, dict]:
     """{test_case_id: {flips, retried, runs, score, flaky}} over the last ``window`` runs of a branch+name.
 
     Only tests that failed or were retried in the window are considered (the others can't be
@@ -88,7 +90,10 @@ def _denormalise(run: TestRun) -> None:
             changes.update(last_passed_run_id=run.pk, first_failed_run_id=None)
         elif status in FAILING:
             changes["first_failed_run_id"] = Case(
-                When(Q(last_status__in=FAILING) & Q(first_failed_run__isnull=False), then=F("first_failed_run_id")),
+                When(
+                    Q(last_status__in=FAILING) & Q(first_failed_run__isnull=False),
+                    then=F("first_failed_run_id"),
+                ),
                 default=Value(run.pk),
             )
         TestCase.objects.filter(newer_or_none, pk__in=ids).update(**changes)
@@ -97,10 +102,14 @@ def _denormalise(run: TestRun) -> None:
 def _apply_flaky(run: TestRun) -> None:
     stats = flaky_stats(project_id=run.project_id, branch=run.branch, name=run.name, include_run_id=run.pk)
     # Tests of this run that no longer qualify lose the flag (few rows: only those flagged before).
-    (TestCase.objects.filter(project_id=run.project_id, pk__in=TestResult.objects.filter(run=run)
-                             .values("test_case_id"))
-     .filter(Q(flaky=True) | Q(flips__gt=0)).exclude(pk__in=list(stats))
-     .update(flaky=False, flips=0, flaky_score=0.0))
+    (
+        TestCase.objects.filter(
+            project_id=run.project_id, pk__in=TestResult.objects.filter(run=run).values("test_case_id")
+        )
+        .filter(Q(flaky=True) | Q(flips__gt=0))
+        .exclude(pk__in=list(stats))
+        .update(flaky=False, flips=0, flaky_score=0.0)
+    )
     if not stats:
         return
     cases = list(TestCase.objects.filter(pk__in=list(stats)).only("id"))
@@ -127,29 +136,28 @@ def link_requirements(*, project_id: int, mentions: dict[int, set[int]]) -> int:
     numbers = set().union(*mentions.values())
     fields = {f.name for f in Requirement._meta.get_fields()}
     extra = [name for name in ("fingerprint", "revision") if name in fields]
-    found = {row["number"]: row for row in Requirement.objects.filter(project_id=project_id, number__in=numbers)
-             .values("id", "number", *extra)}
+    found = {
+        row["number"]: row
+        for row in Requirement.objects.filter(project_id=project_id, number__in=numbers).values(
+            "id", "number", *extra
+        )
+    }
     links = []
     for test_case_id, wanted in mentions.items():
         for number in wanted:
             requirement = found.get(number)
             if requirement is None:
                 continue
-            links.append(TestCaseRequirement(
-                test_case_id=test_case_id, requirement_id=requirement["id"],
-                fingerprint=str(requirement.get("fingerprint") or "")[:64],
-                revision=_as_int(requirement.get("revision")),
-            ))
+            links.append(
+                TestCaseRequirement(
+                    test_case_id=test_case_id,
+                    requirement_id=requirement["id"],
+                    fingerprint=str(requirement.get("fingerprint") or "")[:64],
+                    revision=requirement.get("revision"),
+                )
+            )
     TestCaseRequirement.objects.bulk_create(links, ignore_conflicts=True, batch_size=500)
     return len(links)
-
-
-def _as_int(value) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, int):
-        return value
-    return getattr(value, "pk", None) if hasattr(value, "pk") else None
 
 
 def history_apply_run(*, run: TestRun, requirement_mentions: dict[int, set[int]]) -> None:

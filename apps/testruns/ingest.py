@@ -109,8 +109,10 @@ class ResultLoader:
             self._copy_results(batch, identities, ids)
         else:
             TestResult.objects.bulk_create(
-                [TestResult(run_id=self.run.pk, test_case_id=ids[h], **self._fields(c))
-                 for c, h in zip(batch, identities, strict=True)],
+                [
+                    TestResult(run_id=self.run.pk, test_case_id=ids[h], **self._fields(c))
+                    for c, h in zip(batch, identities, strict=True)
+                ],
                 batch_size=500,
             )
         for case, identity in zip(batch, identities, strict=True):
@@ -134,10 +136,17 @@ class ResultLoader:
                         (project_id, identity, suite, classname, name, file, last_status, flaky, flips,
                          flaky_score, created_at, updated_at)
                         SELECT %s, i, s, c, n, f, '', false, 0, 0, now(), now()
-                        FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) AS t(i, s, c, n, f)
+                        FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+                             AS t(i, s, c, n, f)
                         ON CONFLICT (project_id, identity) DO NOTHING""",
-                    [project_id, keys, [_clean(c.suite) for c in cases], [_clean(c.classname) for c in cases],
-                     [_clean(c.name) for c in cases], [_clean(c.file) for c in cases]],
+                    [
+                        project_id,
+                        keys,
+                        [_clean(c.suite) for c in cases],
+                        [_clean(c.classname) for c in cases],
+                        [_clean(c.name) for c in cases],
+                        [_clean(c.file) for c in cases],
+                    ],
                 )
                 cursor.execute(
                     f"SELECT identity, id FROM {TestCase._meta.db_table} "
@@ -146,15 +155,28 @@ class ResultLoader:
                 )
                 return dict(cursor.fetchall())
         TestCase.objects.bulk_create(
-            [TestCase(project_id=project_id, identity=identity, suite=c.suite, classname=c.classname,
-                      name=c.name, file=c.file) for identity, c in unique.items()],
-            ignore_conflicts=True, batch_size=500,
+            [
+                TestCase(
+                    project_id=project_id,
+                    identity=identity,
+                    suite=c.suite,
+                    classname=c.classname,
+                    name=c.name,
+                    file=c.file,
+                )
+                for identity, c in unique.items()
+            ],
+            ignore_conflicts=True,
+            batch_size=500,
         )
         found: dict[str, int] = {}
         keys = list(unique)
         for start in range(0, len(keys), 900):
-            found.update(TestCase.objects.filter(project_id=project_id, identity__in=keys[start:start + 900])
-                         .values_list("identity", "id"))
+            found.update(
+                TestCase.objects.filter(
+                    project_id=project_id, identity__in=keys[start : start + 900]
+                ).values_list("identity", "id")
+            )
         return found
 
     @staticmethod
@@ -179,17 +201,33 @@ class ResultLoader:
 
     def _copy_results(self, batch: list[ParsedCase], identities: list[str], ids: dict[str, int]) -> None:
         table = TestResult._meta.db_table
-        columns = ("run_id, test_case_id, status, duration, failure_type, failure_message, failure_text, "
-                   "message_signature, system_out, system_err, properties, file, line, flaky_in_run, retries")
+        columns = (
+            "run_id, test_case_id, status, duration, failure_type, failure_message, failure_text, "
+            "message_signature, system_out, system_err, properties, file, line, flaky_in_run, retries"
+        )
         run_id = self.run.pk
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
             for case, identity in zip(batch, identities, strict=True):
                 failing = case.status in FAILING
-                copy.write_row((
-                    run_id, ids[identity], case.status, case.duration or 0.0, _clean(case.failure_type),
-                    _clean(case.failure_message), _clean(case.failure_text),
-                    message_signature(case.failure_message, case.failure_text) if failing else "",
-                    _clean(case.system_out), _clean(case.system_err),
-                    json.dumps(case.properties) if case.properties else "{}",
-                    _clean(case.file), case.line, case.flaky, case.retries,
-                ))
+                copy.write_row(
+                    (
+                        run_id,
+                        ids[identity],
+                        case.status,
+                        case.duration or 0.0,
+                        _clean(case.failure_type),
+                        _clean(case.failure_message),
+                        _clean(case.failure_text),
+                        message_signature(case.failure_message, case.failure_text) if failing else "",
+                        _clean(case.system_out),
+                        _clean(case.system_err),
+                        json.dumps(case.properties) if case.properties else "{}",
+                        _clean(case.file),
+                        case.line,
+                        case.flaky,
+                        case.retries,
+                    )
+                )

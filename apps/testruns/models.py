@@ -152,7 +152,11 @@ class TestCase(ProjectScopedModel):
     last_run = models.ForeignKey(TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     last_duration = models.FloatField(null=True, blank=True)
     first_failed_run = models.ForeignKey(
-        TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        TestRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="First run of the current failure streak (empty when the test passes).",
     )
     last_passed_run = models.ForeignKey(
@@ -196,14 +200,18 @@ class TestResult(models.Model):
     failure_message = models.TextField(blank=True)
     failure_text = models.TextField(blank=True)
     message_signature = models.CharField(
-        max_length=200, blank=True, help_text="Failure message with numbers, ids, paths and quotes normalised."
+        max_length=200,
+        blank=True,
+        help_text="Failure message with numbers, ids, paths and quotes normalised.",
     )
     system_out = models.TextField(blank=True)
     system_err = models.TextField(blank=True)
     properties = models.JSONField(default=dict, blank=True)
     file = models.TextField(blank=True)
     line = models.IntegerField(null=True, blank=True)
-    flaky_in_run = models.BooleanField(default=False, help_text="Passed after failing attempt(s) in this run.")
+    flaky_in_run = models.BooleanField(
+        default=False, help_text="Passed after failing attempt(s) in this run."
+    )
     retries = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -219,3 +227,27 @@ class TestResult(models.Model):
     @property
     def is_failing(self) -> bool:
         return self.status in FAILING
+
+
+class TestCaseRequirement(TimeStampedModel):
+    """A test case verifying a requirement because it names its key (REQ-12) in its name, class or a
+    property. Made during ingestion; ``fingerprint``/``revision`` are the requirement's at link time,
+    so the requirements side can flag the link suspect once the requirement changes."""
+
+    __test__ = False
+
+    test_case = models.ForeignKey(TestCase, on_delete=models.CASCADE, related_name="requirement_links")
+    requirement = models.ForeignKey(
+        "requirements.Requirement", on_delete=models.CASCADE, related_name="test_links"
+    )
+    fingerprint = models.CharField(max_length=64, blank=True)
+    revision = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["test_case", "requirement"], name="testcaserequirement_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.test_case} verifies {self.requirement_id}"

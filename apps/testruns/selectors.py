@@ -15,16 +15,26 @@ def run_list(*, project):
 
 
 def run_results(*, run: TestRun):
-    return TestResult.objects.filter(run=run).select_related("test_case").defer(
-        "system_out", "system_err", "failure_text", "properties"
+    return (
+        TestResult.objects.filter(run=run)
+        .select_related("test_case")
+        .defer("system_out", "system_err", "failure_text", "properties")
     )
 
 
 def previous_run(*, run: TestRun) -> TestRun | None:
     """The latest complete run of the same branch and name before this one."""
-    return (TestRun.objects.filter(project_id=run.project_id, branch=run.branch, name=run.name,
-                                   status=TestRun.State.COMPLETE, id__lt=run.pk)
-            .order_by("-id").first())
+    return (
+        TestRun.objects.filter(
+            project_id=run.project_id,
+            branch=run.branch,
+            name=run.name,
+            status=TestRun.State.COMPLETE,
+            id__lt=run.pk,
+        )
+        .order_by("-id")
+        .first()
+    )
 
 
 def failure_groups(*, run: TestRun, limit: int = 20) -> list[dict]:
@@ -35,10 +45,21 @@ def failure_groups(*, run: TestRun, limit: int = 20) -> list[dict]:
         .annotate(count=Count("id"), sample_id=Min("id"))
         .order_by("-count", "message_signature")[:limit]
     )
-    samples = {r.pk: r for r in TestResult.objects.filter(pk__in=[g["sample_id"] for g in groups])
-               .select_related("test_case").only("id", "failure_type", "failure_message", "status",
-                                                   "test_case__name", "test_case__classname",
-                                                   "test_case__suite", "test_case__project_id")}
+    samples = {
+        r.pk: r
+        for r in TestResult.objects.filter(pk__in=[g["sample_id"] for g in groups])
+        .select_related("test_case")
+        .only(
+            "id",
+            "failure_type",
+            "failure_message",
+            "status",
+            "test_case__name",
+            "test_case__classname",
+            "test_case__suite",
+            "test_case__project_id",
+        )
+    }
     for group in groups:
         group["sample"] = samples.get(group["sample_id"])
     return groups
@@ -51,9 +72,10 @@ def slowest_results(*, run: TestRun, limit: int = SLOWEST):
 def compare_runs(*, base: TestRun, head: TestRun) -> dict:
     """New failures, fixed and still failing tests of ``head`` against ``base``."""
     base_failing = TestResult.objects.filter(run=base, status__in=FAILING).values("test_case_id")
-    head_failing = TestResult.objects.filter(run=head, status__in=FAILING).values("test_case_id")
     return {
-        "new_failures": run_results(run=head).filter(status__in=FAILING).exclude(test_case_id__in=base_failing),
+        "new_failures": run_results(run=head)
+        .filter(status__in=FAILING)
+        .exclude(test_case_id__in=base_failing),
         "fixed": run_results(run=head).filter(status="passed", test_case_id__in=base_failing),
         "still_failing": run_results(run=head).filter(status__in=FAILING, test_case_id__in=base_failing),
     }
@@ -63,16 +85,20 @@ def compare_counts(*, base: TestRun, head: TestRun) -> dict:
     return {key: qs.count() for key, qs in compare_runs(base=base, head=head).items()}
 
 
-def trend_points(*, project, branch: str | None = None, name: str | None = None, limit: int = 100) -> list[dict]:
+def trend_points(
+    *, project, branch: str | None = None, name: str | None = None, limit: int = 100
+) -> list[dict]:
     """Pass rate and duration per complete run (oldest first), for the trends chart."""
     runs = TestRun.objects.filter(project=project, status=TestRun.State.COMPLETE)
     if branch is not None:
         runs = runs.filter(branch=branch)
     if name is not None:
         runs = runs.filter(name=name)
-    rows = list(runs.order_by("-id").values(
-        "id", "name", "branch", "created_at", "tests", "passed", "failed", "errors", "skipped", "duration"
-    )[:limit])
+    rows = list(
+        runs.order_by("-id").values(
+            "id", "name", "branch", "created_at", "tests", "passed", "failed", "errors", "skipped", "duration"
+        )[:limit]
+    )
     rows.reverse()
     for row in rows:
         ran = row["tests"] - row["skipped"]
@@ -81,22 +107,37 @@ def trend_points(*, project, branch: str | None = None, name: str | None = None,
 
 
 def branches(*, project) -> list[str]:
-    return list(TestRun.objects.filter(project=project).order_by("branch").values_list("branch", flat=True)
-                .distinct()[:200])
+    return list(
+        TestRun.objects.filter(project=project)
+        .order_by("branch")
+        .values_list("branch", flat=True)
+        .distinct()[:200]
+    )
 
 
 def run_names(*, project) -> list[str]:
-    return list(TestRun.objects.filter(project=project).order_by("name").values_list("name", flat=True)
-                .distinct()[:200])
+    return list(
+        TestRun.objects.filter(project=project)
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()[:200]
+    )
 
 
-def flaky_tests(*, project, branch: str | None = None, name: str = "", window: int | None = None) -> list[dict]:
+def flaky_tests(
+    *, project, branch: str | None = None, name: str = "", window: int | None = None
+) -> list[dict]:
     """Flaky tests: stored flags (latest ingestion), or computed now for an explicit branch (+ run name)."""
     if branch is None:
-        cases = list(TestCase.objects.filter(project=project, flaky=True)
-                     .select_related("last_run").order_by("-flaky_score", "name")[:500])
-        return [{"test_case": c, "flips": c.flips, "score": c.flaky_score, "retried": None, "runs": None}
-                for c in cases]
+        cases = list(
+            TestCase.objects.filter(project=project, flaky=True)
+            .select_related("last_run")
+            .order_by("-flaky_score", "name")[:500]
+        )
+        return [
+            {"test_case": c, "flips": c.flips, "score": c.flaky_score, "retried": None, "runs": None}
+            for c in cases
+        ]
     stats = flaky_stats(project_id=project.pk, branch=branch, name=name, window=window or flaky_window())
     flagged = {pk: s for pk, s in stats.items() if s["flaky"]}
     cases = TestCase.objects.filter(pk__in=list(flagged)).select_related("last_run")
@@ -106,13 +147,21 @@ def flaky_tests(*, project, branch: str | None = None, name: str = "", window: i
 
 
 def test_history(*, test_case: TestCase):
-    return (TestResult.objects.filter(test_case=test_case).select_related("run")
-            .defer("system_out", "system_err", "failure_text", "properties").order_by("-run_id"))
+    return (
+        TestResult.objects.filter(test_case=test_case)
+        .select_related("run")
+        .defer("system_out", "system_err", "failure_text", "properties")
+        .order_by("-run_id")
+    )
 
 
 def overview_stats(project) -> dict:
-    latest = (TestRun.objects.filter(project=project, status=TestRun.State.COMPLETE).order_by("-id")
-              .only("id", "tests", "passed", "skipped", "name", "branch").first())
+    latest = (
+        TestRun.objects.filter(project=project, status=TestRun.State.COMPLETE)
+        .order_by("-id")
+        .only("id", "tests", "passed", "skipped", "name", "branch")
+        .first()
+    )
     counts = TestRun.objects.filter(project=project).aggregate(runs=Count("id"))
     flaky = TestCase.objects.filter(project=project, flaky=True).count()
     return {"latest": latest, "runs": counts["runs"], "flaky": flaky}

@@ -50,8 +50,9 @@ def _enqueue(run: TestRun) -> None:
     transaction.on_commit(lambda: test_report_ingest_task.delay(run_id))
 
 
-def report_upload_store(*, run: TestRun, fileobj, filename: str = "", content_type: str = "",
-                        gzip: bool | None = None) -> ReportUpload:
+def report_upload_store(
+    *, run: TestRun, fileobj, filename: str = "", content_type: str = "", gzip: bool | None = None
+) -> ReportUpload:
     """Store one report file as sent, before any parsing (cut at the size limit, flagged truncated)."""
     upload = ReportUpload.objects.create(
         run=run, filename=(filename or "report.xml")[:255], content_type=(content_type or "")[:100]
@@ -64,27 +65,47 @@ def report_upload_store(*, run: TestRun, fileobj, filename: str = "", content_ty
 
 
 @transaction.atomic
-def test_run_create(*, project, actor, report=None, filename: str = "", content_type: str = "",
-                    gzip: bool | None = None, open: bool = False, **meta) -> tuple[TestRun, bool]:
+def test_run_create(
+    *,
+    project,
+    actor,
+    report=None,
+    filename: str = "",
+    content_type: str = "",
+    gzip: bool | None = None,
+    open: bool = False,
+    **meta,
+) -> tuple[TestRun, bool]:
     """Create a run from CI metadata (+ its first report). Returns (run, created).
 
     Re-posting an ``external_id`` already known in the project returns that run and stores nothing.
     A run created ``open`` (sharded CI) waits for more reports and ``test_run_complete``.
     """
-    meta = {key: (str(value).strip() if value is not None else "") for key, value in meta.items()
-            if key in META_FIELDS}
+    meta = {
+        key: (str(value).strip() if value is not None else "")
+        for key, value in meta.items()
+        if key in META_FIELDS
+    }
     external_id = meta.get("external_id", "")
     if external_id:
         existing = TestRun.objects.filter(project=project, external_id=external_id).first()
         if existing is not None:
             return existing, False
     if report is None and not open:
-        raise ValidationError({"report": [
-            "No report: send the file as multipart field 'report' or as the request body "
-            "(Content-Type: application/xml)."
-        ]})
-    run = TestRun(project=project, created_by=actor if getattr(actor, "is_authenticated", False) else None,
-                  is_open=open, **meta)
+        raise ValidationError(
+            {
+                "report": [
+                    "No report: send the file as multipart field 'report' or as the request body "
+                    "(Content-Type: application/xml)."
+                ]
+            }
+        )
+    run = TestRun(
+        project=project,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        is_open=open,
+        **meta,
+    )
     run.full_clean(exclude=["project", "created_by"], validate_constraints=False)
     try:
         with transaction.atomic():
@@ -97,20 +118,25 @@ def test_run_create(*, project, actor, report=None, filename: str = "", content_
         return existing, False
     if report is not None:
         report_upload_store(run=run, fileobj=report, filename=filename, content_type=content_type, gzip=gzip)
-    log_change(actor=actor, instance=run, action=ObjectChange.Action.CREATE, after=snapshot(run), verb="uploaded")
+    log_change(
+        actor=actor, instance=run, action=ObjectChange.Action.CREATE, after=snapshot(run), verb="uploaded"
+    )
     if not open:
         _enqueue(run)
     return run, True
 
 
 @transaction.atomic
-def test_run_add_report(*, run: TestRun, actor, report, filename: str = "", content_type: str = "",
-                        gzip: bool | None = None) -> ReportUpload:
+def test_run_add_report(
+    *, run: TestRun, actor, report, filename: str = "", content_type: str = "", gzip: bool | None = None
+) -> ReportUpload:
     """Append one more report file (a CI shard) to an open run."""
     run = TestRun.objects.select_for_update().get(pk=run.pk)
     if not run.is_open:
         raise ValidationError("This run is closed: it was completed or not created open (open=true).")
-    return report_upload_store(run=run, fileobj=report, filename=filename, content_type=content_type, gzip=gzip)
+    return report_upload_store(
+        run=run, fileobj=report, filename=filename, content_type=content_type, gzip=gzip
+    )
 
 
 @transaction.atomic
@@ -144,7 +170,9 @@ def test_run_reprocess(*, run: TestRun, actor) -> TestRun:
 
 @transaction.atomic
 def test_run_delete(*, run: TestRun, actor) -> None:
-    log_change(actor=actor, instance=run, action=ObjectChange.Action.DELETE, before=snapshot(run), verb="deleted")
+    log_change(
+        actor=actor, instance=run, action=ObjectChange.Action.DELETE, before=snapshot(run), verb="deleted"
+    )
     files = [u.file.name for u in run.uploads.all() if u.file]
     storage = ReportUpload._meta.get_field("file").storage
     run.delete()
@@ -194,7 +222,9 @@ def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
             raise ReportError(f"{upload.filename}: the stored upload can't be read ({exc}).") from exc
         count = 0
         try:
-            stream = open_report_stream(_Counting(raw, progress), gzip=True if upload.gzip else None, limits=limits)
+            stream = open_report_stream(
+                _Counting(raw, progress), gzip=True if upload.gzip else None, limits=limits
+            )
             for case in parse_report(stream, limits=limits):
                 count += 1
                 yield case
@@ -225,8 +255,13 @@ def _load(run: TestRun) -> None:
     for upload in uploads:
         upload.status, upload.error = ReportUpload.State.PROCESSED, ""
     ReportUpload.objects.bulk_update(uploads, ["status", "error", "cases"])
-    log_change(actor=None, instance=run, action=ObjectChange.Action.ACTION, verb="completed",
-               message=f"{run.tests} tests, {run.failing} failing, {run.skipped} skipped")
+    log_change(
+        actor=None,
+        instance=run,
+        action=ObjectChange.Action.ACTION,
+        verb="completed",
+        message=f"{run.tests} tests, {run.failing} failing, {run.skipped} skipped",
+    )
 
 
 def _fail(run_id: int, error: str) -> None:
@@ -267,8 +302,11 @@ def test_report_ingest(*, run_id: int) -> str:
         raise  # database trouble: the task retries with backoff
     except Exception as exc:  # keep the worker alive and the run explained
         logger.exception("Ingesting test run %s failed", run_id)
-        _fail(run_id, f"Internal error while processing the report ({type(exc).__name__}); "
-                      "the upload is kept and the run can be re-processed.")
+        _fail(
+            run_id,
+            f"Internal error while processing the report ({type(exc).__name__}); "
+            "the upload is kept and the run can be re-processed.",
+        )
     finally:
         cache.delete(progress_key(run_id))
     return TestRun.objects.filter(pk=run_id).values_list("status", flat=True).first() or "missing"

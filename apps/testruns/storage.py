@@ -37,7 +37,7 @@ class _CappedFile(File):
                 return
             if len(data) > budget:
                 self.result.truncated = True
-                data = data[:max(budget, 0)]
+                data = data[: max(budget, 0)]
             if not self.result.head:
                 self.result.head = bytes(data[:2])
             self.result.size += len(data)

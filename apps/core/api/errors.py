@@ -52,7 +52,8 @@ def json_error(status_code: int, detail: str, code: str) -> JsonResponse:
     return JsonResponse({"status": status_code, "code": code, "detail": detail}, status=status_code)
 
 
-def api_not_found(request, exception=None):
+def api_not_found(request, exception=None, **kwargs):
+    # Also the catch-all view for unknown /api/ paths, which passes the unmatched rest as a kwarg.
     return json_error(status.HTTP_404_NOT_FOUND, "Not found.", "not_found")
 
 

@@ -62,3 +62,16 @@ def bs_widget(bound_field):
 @register.inclusion_tag("forms/form.html")
 def bootstrap_form(form):
     return {"form": form}
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, field: str, label: str):
+    """A column header link that sorts by ``field`` (django-filter's ``ordering``), toggling the direction."""
+    from django.utils.html import format_html
+
+    current = context["request"].GET.get("ordering", "")
+    descending = current == field
+    target = f"-{field}" if descending else field
+    arrow = {field: " ▲", f"-{field}": " ▼"}.get(current, "")
+    return format_html('<a href="{}" class="link-body-emphasis text-decoration-none">{}{}</a>',
+                       query_replace(context, ordering=target, page=None), label, arrow)

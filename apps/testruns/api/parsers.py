@@ -27,8 +27,13 @@ class RawBodyFile(File):
 class RawReportParser(BaseParser):
     media_type = "*/*"
     media_types = (
-        "application/xml", "text/xml", "application/octet-stream", "application/gzip",
-        "application/x-gzip", "application/junit+xml", "application/trx+xml",
+        "application/xml",
+        "text/xml",
+        "application/octet-stream",
+        "application/gzip",
+        "application/x-gzip",
+        "application/junit+xml",
+        "application/trx+xml",
     )
 
     def parse(self, stream, media_type=None, parser_context=None):

@@ -11,17 +11,26 @@ from ..services import progress_key
 class TestRunCreateSerializer(serializers.Serializer):
     """CI metadata sent with an upload (form fields, or query parameters with a raw body)."""
 
-    name = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="Suite or pipeline.")
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Suite or pipeline."
+    )
     branch = serializers.CharField(required=False, allow_blank=True, max_length=200)
     commit = serializers.CharField(required=False, allow_blank=True, max_length=64)
     build_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
     build_number = serializers.CharField(required=False, allow_blank=True, max_length=64)
     environment = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    external_id = serializers.CharField(required=False, allow_blank=True, max_length=200,
-                                        help_text="Re-posting a known external_id adds nothing new.")
-    open = serializers.BooleanField(required=False, default=False,
-                                    help_text="Sharded run: more reports follow, then POST …/complete/.")
-    report = serializers.FileField(required=False, help_text="The report (JUnit XML, TRX, NUnit, xUnit; gzip ok).")
+    external_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Re-posting a known external_id adds nothing new.",
+    )
+    open = serializers.BooleanField(
+        required=False, default=False, help_text="Sharded run: more reports follow, then POST …/complete/."
+    )
+    report = serializers.FileField(
+        required=False, help_text="The report (JUnit XML, TRX, NUnit, xUnit; gzip ok)."
+    )
 
 
 class UploadSerializer(serializers.Serializer):
@@ -44,9 +53,28 @@ class TestRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = TestRun
         fields = [
-            "id", "url", "web_url", "name", "branch", "commit", "build_url", "build_number", "environment",
-            "external_id", "status", "error", "is_open", "progress", "totals", "flaky", "duration", "pass_rate",
-            "created_by", "created_at", "started_at", "completed_at",
+            "id",
+            "url",
+            "web_url",
+            "name",
+            "branch",
+            "commit",
+            "build_url",
+            "build_number",
+            "environment",
+            "external_id",
+            "status",
+            "error",
+            "is_open",
+            "progress",
+            "totals",
+            "flaky",
+            "duration",
+            "pass_rate",
+            "created_by",
+            "created_at",
+            "started_at",
+            "completed_at",
         ]
 
     def _slug(self) -> str:
@@ -63,8 +91,13 @@ class TestRunSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
     def get_totals(self, run) -> dict:
-        return {"tests": run.tests, "passed": run.passed, "failed": run.failed, "errors": run.errors,
-                "skipped": run.skipped}
+        return {
+            "tests": run.tests,
+            "passed": run.passed,
+            "failed": run.failed,
+            "errors": run.errors,
+            "skipped": run.skipped,
+        }
 
     def get_progress(self, run) -> int:
         if run.status == TestRun.State.PROCESSING:
@@ -84,8 +117,18 @@ class TestResultSerializer(serializers.ModelSerializer):
     class Meta:
         model = TestResult
         fields = [
-            "id", "test_case", "status", "duration", "failure_type", "failure_message", "failure_text",
-            "message_signature", "flaky_in_run", "retries", "file", "line",
+            "id",
+            "test_case",
+            "status",
+            "duration",
+            "failure_type",
+            "failure_message",
+            "failure_text",
+            "message_signature",
+            "flaky_in_run",
+            "retries",
+            "file",
+            "line",
         ]
 
 
@@ -100,15 +143,36 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TestResult
-        fields = ["id", "run", "status", "duration", "failure_type", "failure_message", "flaky_in_run", "retries"]
+        fields = [
+            "id",
+            "run",
+            "status",
+            "duration",
+            "failure_type",
+            "failure_message",
+            "flaky_in_run",
+            "retries",
+        ]
 
 
 class TestCaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = TestCase
         fields = [
-            "id", "suite", "classname", "name", "file", "last_status", "last_run", "last_duration",
-            "first_failed_run", "last_passed_run", "flaky", "flips", "flaky_score", "created_at",
+            "id",
+            "suite",
+            "classname",
+            "name",
+            "file",
+            "last_status",
+            "last_run",
+            "last_duration",
+            "first_failed_run",
+            "last_passed_run",
+            "flaky",
+            "flips",
+            "flaky_score",
+            "created_at",
         ]
 
 

@@ -5,7 +5,7 @@ flaky tests, comparison and trends. Permissions come from apps.core's layer; fil
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -59,14 +59,18 @@ def _filtered(filterset_class, request, queryset):
     return filterset.qs
 
 
-class TestRunViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                     mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class TestRunViewSet(
+    ProjectScopedMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Test runs. CI uploads with POST (202); the run is processed in the background."""
 
     serializer_class = TestRunSerializer
     filterset_class = TestRunFilterSet
-    permission_classes = [*ProjectScopedMixin.__mro__[0].__dict__.get("permission_classes", []),
-                          TokenScopePermission]
+    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
     action_roles = {"destroy": MANAGE, "reprocess": WRITE}
     parser_classes = UPLOAD_PARSERS
 
@@ -77,11 +81,17 @@ class TestRunViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def _accepted(self, run, code=status.HTTP_202_ACCEPTED):
         data = TestRunSerializer(run, context=self.get_serializer_context()).data
-        return Response({"id": run.pk, "url": data["url"], "status": run.status, "web_url": data["web_url"]},
-                        status=code, headers={"Location": data["url"]})
+        return Response(
+            {"id": run.pk, "url": data["url"], "status": run.status, "web_url": data["web_url"]},
+            status=code,
+            headers={"Location": data["url"]},
+        )
 
-    @extend_schema(request=TestRunCreateSerializer, responses={202: AcceptedSerializer, 200: AcceptedSerializer},
-                   parameters=[OpenApiParameter(name, str, required=False) for name in services.META_FIELDS])
+    @extend_schema(
+        request=TestRunCreateSerializer,
+        responses={202: AcceptedSerializer, 200: AcceptedSerializer},
+        parameters=[OpenApiParameter(name, str, required=False) for name in services.META_FIELDS],
+    )
     def create(self, request, *args, **kwargs):
         """Upload a report: multipart field `report`, or the raw body (application/xml, gzip ok)."""
         fields = {**request.query_params.dict(), **{k: v for k, v in request.data.items() if k != "report"}}
@@ -91,8 +101,13 @@ class TestRunViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
         values.pop("report", None)
         report, filename, content_type, gzip = _report_from(request)
         run, created = services.test_run_create(
-            project=self.project, actor=request.user, report=report, filename=filename,
-            content_type=content_type, gzip=gzip, **values,
+            project=self.project,
+            actor=request.user,
+            report=report,
+            filename=filename,
+            content_type=content_type,
+            gzip=gzip,
+            **values,
         )
         run.refresh_from_db()
         return self._accepted(run, status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
@@ -107,8 +122,14 @@ class TestRunViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
             raise DRFValidationError({"report": ["No report: send multipart field 'report' or a raw body."]})
         if not run.is_open:
             raise Conflict("This run is closed: it was completed or not created with open=true.")
-        services.test_run_add_report(run=run, actor=request.user, report=report, filename=filename,
-                                     content_type=content_type, gzip=gzip)
+        services.test_run_add_report(
+            run=run,
+            actor=request.user,
+            report=report,
+            filename=filename,
+            content_type=content_type,
+            gzip=gzip,
+        )
         return self._accepted(run)
 
     @extend_schema(request=None, responses={202: AcceptedSerializer})
@@ -133,19 +154,31 @@ class TestRunViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
     def perform_destroy(self, instance):
         services.test_run_delete(run=instance, actor=self.request.user)
 
-    @extend_schema(parameters=[OpenApiParameter("status", str), OpenApiParameter("q", str)],
-                   responses=TestResultSerializer(many=True))
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str), OpenApiParameter("q", str)],
+        responses=TestResultSerializer(many=True),
+    )
     @action(detail=True, methods=["get"])
     def results(self, request, *args, **kwargs):
         """The run's results; filter by status, search by name or message, order by duration."""
         run = self.get_object()
-        queryset = _filtered(TestResultFilterSet, request,
-                             selectors.run_results(run=run).defer(None).defer("system_out", "system_err"))
+        queryset = _filtered(
+            TestResultFilterSet,
+            request,
+            selectors.run_results(run=run).defer(None).defer("system_out", "system_err"),
+        )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(TestResultSerializer(page, many=True).data)
 
-    @extend_schema(parameters=[OpenApiParameter("base", int, description="Run to compare with (default: the "
-                                                "previous run of the same branch and name).")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "base",
+                int,
+                description="Run to compare with (default: the previous run of the same branch and name).",
+            )
+        ]
+    )
     @action(detail=True, methods=["get"])
     def compare(self, request, *args, **kwargs):
         """New failures, fixed and still failing tests against ``base`` (first 200 of each)."""
@@ -158,7 +191,9 @@ class TestRunViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
         else:
             base = selectors.previous_run(run=head)
         if base is None:
-            return Response({"base": None, "head": head.pk, "new_failures": [], "fixed": [], "still_failing": []})
+            return Response(
+                {"base": None, "head": head.pk, "new_failures": [], "fixed": [], "still_failing": []}
+            )
         groups = selectors.compare_runs(base=base, head=head)
         body = {"base": base.pk, "head": head.pk}
         for key, queryset in groups.items():
@@ -171,8 +206,9 @@ class TestRunViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveM
     def trends(self, request, *args, **kwargs):
         """Pass rate and duration per complete run, oldest first (last 100), for one branch/name."""
         params = request.query_params
-        points = selectors.trend_points(project=self.project, branch=params.get("branch"),
-                                        name=params.get("name"))
+        points = selectors.trend_points(
+            project=self.project, branch=params.get("branch"), name=params.get("name")
+        )
         return Response({"points": points})
 
 
@@ -188,8 +224,10 @@ class TestCaseViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
             return TestCase.objects.none()
         return TestCase.objects.filter(project=self.project)
 
-    @extend_schema(responses=HistoryEntrySerializer(many=True),
-                   parameters=[OpenApiParameter("branch", str), OpenApiParameter("name", str)])
+    @extend_schema(
+        responses=HistoryEntrySerializer(many=True),
+        parameters=[OpenApiParameter("branch", str), OpenApiParameter("name", str)],
+    )
     @action(detail=True, methods=["get"])
     def history(self, request, *args, **kwargs):
         """This test's status and duration in each run, newest first."""
@@ -205,14 +243,23 @@ class FlakyTestViewSet(ProjectScopedMixin, viewsets.GenericViewSet):
     permission_classes = TestRunViewSet.permission_classes
     action_roles = {"list": READ}
 
-    @extend_schema(parameters=[OpenApiParameter("branch", str), OpenApiParameter("name", str),
-                               OpenApiParameter("window", int)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("branch", str),
+            OpenApiParameter("name", str),
+            OpenApiParameter("window", int),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         params = request.query_params
         window = params.get("window")
         if window is not None and (not window.isdigit() or not 2 <= int(window) <= 500):
             raise DRFValidationError({"window": ["Expected a number of runs between 2 and 500."]})
-        rows = selectors.flaky_tests(project=self.project, branch=params.get("branch"),
-                                     name=params.get("name", ""), window=int(window) if window else None)
+        rows = selectors.flaky_tests(
+            project=self.project,
+            branch=params.get("branch"),
+            name=params.get("name", ""),
+            window=int(window) if window else None,
+        )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(FlakyTestSerializer(page, many=True).data)

@@ -1,0 +1,214 @@
+"""API shapes for requirements. Validation is the model's (ModelCleanSerializer); writes call services."""
+
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.core.api.serializers import ModelCleanSerializer
+from apps.core.markdown import render_markdown
+
+from .. import services, workflow
+from ..models import (
+    AcceptanceCriterion,
+    Requirement,
+    RequirementComment,
+    RequirementRevision,
+    RequirementTransition,
+    parse_key,
+)
+
+STATUS_HELP = "One of: " + ", ".join(value for value, _ in workflow.STATUSES) + "."
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class StatusField(serializers.CharField):
+    """A read-only workflow status; a plain string in the schema so it can't clash with other apps' enums."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, help_text=kwargs.pop("help_text", STATUS_HELP), **kwargs)
+
+
+class UsernameField(serializers.CharField):
+    """A project member by username (read: the username)."""
+
+    def to_representation(self, user):
+        return user.get_username() if user else None
+
+    def to_internal_value(self, data):
+        username = super().to_internal_value(data)
+        if not username:
+            return None
+        project = self.context["project"]
+        user = (
+            get_user_model()
+            .objects.filter(**{get_user_model().USERNAME_FIELD: username}, memberships__project=project)
+            .first()
+        )
+        if user is None:
+            raise serializers.ValidationError(f"No member of this project is called '{username}'.")
+        return user
+
+
+class RequirementKeyField(serializers.CharField):
+    """A requirement of the same project by key, e.g. "REQ-3"."""
+
+    def to_representation(self, requirement):
+        return requirement.key if requirement else None
+
+    def to_internal_value(self, data):
+        key = super().to_internal_value(data)
+        if not key:
+            return None
+        number = parse_key(key)
+        if number is None:
+            raise serializers.ValidationError(f"'{key}' is not a key like REQ-12.")
+        requirement = Requirement.objects.filter(project=self.context["project"], number=number).first()
+        if requirement is None:
+            raise serializers.ValidationError(f"There is no {key} in this project.")
+        return requirement
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    position = serializers.IntegerField(
+        min_value=0, required=False, help_text="0-based; moving renumbers the rest."
+    )
+
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["id", "position", "text", "met"]
+        read_only_fields = ["id"]
+
+    def create(self, validated_data):
+        criterion = services.criterion_add(
+            requirement=self.context["requirement"],
+            actor=self.context["request"].user,
+            text=validated_data["text"],
+            met=validated_data.get("met", False),
+        )
+        if "position" in validated_data:
+            services.criterion_move(criterion=criterion, actor=self.context["request"].user, **validated_data)
+        return criterion
+
+    def update(self, instance, validated_data):
+        return services.criterion_update(
+            criterion=instance, actor=self.context["request"].user, **validated_data
+        )
+
+
+class RequirementSerializer(ModelCleanSerializer):
+    key = serializers.CharField(
+        read_only=True, help_text="REQ-<number>, unique in the project, never reused."
+    )
+    owner = UsernameField(
+        required=False, allow_blank=True, allow_null=True, help_text="Username of a member."
+    )
+    parent = RequirementKeyField(
+        required=False, allow_blank=True, allow_null=True, help_text="Key, e.g. REQ-3."
+    )
+    labels = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        help_text="Label names; missing ones are created.",
+    )
+    criteria = CriterionSerializer(many=True, read_only=True)
+    description_html = serializers.SerializerMethodField(help_text="The description rendered and sanitised.")
+    status = StatusField(help_text=f"{STATUS_HELP} Changes only through POST …/{{key}}/transition/.")
+
+    class Meta:
+        model = Requirement
+        fields = [
+            "key", "title", "description", "description_html", "type", "category", "priority", "status",
+            "owner", "labels", "parent", "rationale", "source", "criteria", "revision", "fingerprint",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["status", "revision", "fingerprint", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["labels"] = sorted(label.name for label in instance.labels.all())
+        return data
+
+    def build_instance(self, attrs: dict):
+        return super().build_instance({k: v for k, v in attrs.items() if k != "criteria"})
+
+    def get_description_html(self, requirement) -> str:
+        return str(render_markdown(requirement.description))
+
+    def create(self, validated_data):
+        return services.requirement_create(
+            project=self.context["project"], actor=self.context["request"].user, **validated_data
+        )
+
+    def update(self, instance, validated_data):
+        return services.requirement_update(
+            requirement=instance, actor=self.context["request"].user, **validated_data
+        )
+
+
+class RequirementCreateSerializer(RequirementSerializer):
+    """On create, criteria may be given as a list of texts."""
+
+    criteria = serializers.ListField(
+        child=serializers.CharField(max_length=1000),
+        required=False,
+        write_only=True,
+        help_text="Criterion texts.",
+    )
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    to = serializers.ChoiceField(choices=workflow.STATUSES, write_only=True, source="to_status")
+    from_status = StatusField()
+    to_status = StatusField()
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RequirementTransition
+        fields = ["to", "from_status", "to_status", "actor", "comment", "created_at"]
+        read_only_fields = ["from_status", "to_status", "created_at"]
+        extra_kwargs = {"comment": {"required": False}}
+
+
+class RevisionSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = RequirementRevision
+        fields = ["number", "title", "description", "criteria", "fingerprint", "author", "created_at"]
+
+
+class RevisionDiffSerializer(serializers.Serializer):
+    a = serializers.IntegerField()
+    b = serializers.IntegerField()
+    diff = serializers.CharField(help_text="Unified diff of revision a → b.")
+
+
+class CommentSerializer(serializers.ModelSerializer):
+    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    body_html = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RequirementComment
+        fields = ["id", "author", "body", "body_html", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+    def get_body_html(self, comment) -> str:
+        return str(render_markdown(comment.body))
+
+    def create(self, validated_data):
+        return services.comment_add(
+            requirement=self.context["requirement"],
+            actor=self.context["request"].user,
+            body=validated_data["body"],
+        )
+
+
+class ImportReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    saved = serializers.BooleanField()
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    errors = serializers.ListField(child=serializers.DictField(), help_text="[{row, field, message}]")
+    preview = serializers.ListField(child=serializers.DictField())

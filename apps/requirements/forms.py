@@ -1,0 +1,97 @@
+"""Forms for requirement pages. Validation comes from the models (ModelForm runs full_clean)."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from . import workflow
+from .models import AcceptanceCriterion, Requirement, RequirementComment, parse_key
+
+
+class RequirementForm(forms.ModelForm):
+    labels = forms.CharField(required=False, help_text="Comma-separated, e.g. security, psd2.")
+    parent = forms.CharField(required=False, label="Parent requirement", help_text="Its key, e.g. REQ-3.")
+
+    class Meta:
+        model = Requirement
+        fields = ["title", "description", "type", "category", "priority", "owner", "parent", "labels",
+                  "rationale", "source"]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 8}),
+            "rationale": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"description": "Markdown: **bold**, lists, `code`, tables."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        project = self.instance.project
+        self.fields["owner"].queryset = get_user_model().objects.filter(memberships__project=project)
+        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        if self.instance.pk:
+            self.initial["labels"] = ", ".join(label.name for label in self.instance.labels.all())
+            self.initial["parent"] = self.instance.parent.key if self.instance.parent_id else ""
+
+    def clean_parent(self):
+        key = self.cleaned_data["parent"].strip()
+        if not key:
+            return None
+        number = parse_key(key)
+        parent = (
+            Requirement.objects.filter(project=self.instance.project, number=number).first()
+            if number
+            else None
+        )
+        if parent is None:
+            raise forms.ValidationError(f"There is no requirement {key} in this project.")
+        return parent
+
+    def clean_labels(self):
+        from .services import split_labels
+
+        return split_labels(self.cleaned_data["labels"])
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["text", "met"]
+        labels = {"text": "Criterion", "met": "Met"}
+        widgets = {"text": forms.TextInput(attrs={"placeholder": "Given …, when …, then …"})}
+
+
+class CommentForm(forms.ModelForm):
+    class Meta:
+        model = RequirementComment
+        fields = ["body"]
+        labels = {"body": "Add a comment"}
+        widgets = {"body": forms.Textarea(attrs={"rows": 3, "placeholder": "Markdown welcome."})}
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=workflow.STATUSES)
+    comment = forms.CharField(required=False, max_length=2000)
+
+
+class BulkForm(forms.Form):
+    """The list page's bulk bar: change status of, or add/remove a label on, the ticked requirements."""
+
+    ACTIONS = [("status", "Change status"), ("label_add", "Add label"), ("label_remove", "Remove label")]
+
+    numbers = forms.TypedMultipleChoiceField(coerce=int, label="Requirements")
+    action = forms.ChoiceField(choices=ACTIONS)
+    to = forms.ChoiceField(
+        choices=[("", "New status…"), *workflow.STATUSES], required=False, label="New status"
+    )
+    label = forms.CharField(required=False, max_length=50, label="Label")
+
+    def __init__(self, *args, numbers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["numbers"].choices = [(n, n) for n in numbers]
+        self.fields["numbers"].error_messages["required"] = "Tick at least one requirement."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "status" and not data.get("to"):
+            self.add_error("to", "Choose the new status.")
+        if data.get("action", "").startswith("label") and not data.get("label", "").strip():
+            self.add_error("label", "Type a label.")
+        return data

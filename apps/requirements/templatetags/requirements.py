@@ -1,0 +1,25 @@
+from django import template
+
+register = template.Library()
+
+STATUS_BADGES = {
+    "draft": "text-bg-light border", "in_review": "text-bg-warning", "approved": "text-bg-primary",
+    "implemented": "text-bg-info", "verified": "text-bg-success", "rejected": "text-bg-danger",
+    "obsolete": "text-bg-secondary",
+}  # fmt: skip
+PRIORITY_BADGES = {
+    "must": "text-bg-danger",
+    "should": "text-bg-warning",
+    "could": "text-bg-info",
+    "wont": "text-bg-light border",
+}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(str(status), "text-bg-secondary")
+
+
+@register.filter
+def priority_badge(priority: str) -> str:
+    return PRIORITY_BADGES.get(str(priority), "text-bg-secondary")

@@ -1,0 +1,49 @@
+"""One JSON error shape for every API failure, including unknown /api/ paths and bad JSON."""
+
+import pytest
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/nope/", "/api/v2/projects/", "/api/v1/projects/x/y/z/"])
+def test_unknown_api_paths_are_json_404(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.json() == {"status": 404, "code": "not_found", "detail": "Not found."}
+
+
+def test_invalid_json_is_400_json(api_as, project):
+    api = api_as("owner")
+    response = api.post("/api/v1/projects/", data='{"name": ', content_type="application/json")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == 400 and body["code"] == "parse_error" and "JSON" in body["detail"]
+
+
+@pytest.mark.smoke
+def test_validation_errors_have_field_errors(api_as, project):
+    response = api_as("owner").post("/api/v1/projects/", {"name": "", "slug": "Bad Slug!"})
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["status"], body["code"], body["detail"]) == (400, "invalid", "Invalid input.")
+    assert set(body["errors"]) >= {"name", "slug"}
+    assert all(isinstance(v, list) and v for v in body["errors"].values())
+
+
+def test_401_403_404_bodies(api_as, project, other_project, client):
+    response = client.get("/api/v1/projects/")
+    assert response.status_code == 401
+    assert response.json()["status"] == 401 and response.json()["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+    response = api_as("viewer").patch(f"/api/v1/projects/{project.slug}/", {"name": "x"})
+    assert response.status_code == 403 and response.json()["status"] == 403
+    assert response.json()["code"] == "permission_denied" and response.json()["detail"]
+
+    response = api_as("viewer").get(f"/api/v1/projects/{other_project.slug}/")
+    assert response.status_code == 404
+    assert response.json() == {"status": 404, "code": "not_found", "detail": "No such project."}
+
+
+def test_method_not_allowed_is_json(api_as, project):
+    response = api_as("owner").put(f"/api/v1/projects/{project.slug}/members/viewer/", {"role": "member"})
+    assert response.status_code == 405 and response.json()["status"] == 405
