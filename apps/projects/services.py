@@ -77,7 +77,7 @@ def membership_change_role(*, membership: Membership, actor, actor_role: str, ro
     _require_may_grant(actor_role, role)
     _require_may_grant(actor_role, membership.role)
     if membership.role == Role.OWNER and _owner_count(membership.project) <= 1:
-        raise ValidationError({"role": "A project needs an owner: promote someone else before demoting the last owner."})
+        raise ValidationError({"role": "A project needs an owner: promote someone else before demoting the last one."})
     membership.role = role
     return instance_save(instance=membership, actor=actor, verb=f"role → {role}")
 

@@ -7,6 +7,7 @@ clear reason while keeping what was sent.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from django.core.files import File
@@ -62,10 +63,8 @@ def report_store(*, upload, fileobj, limit: int) -> Stored:
     result = Stored()
     source = fileobj
     if hasattr(fileobj, "seek") and hasattr(fileobj, "tell"):
-        try:
+        with contextlib.suppress(OSError, ValueError):
             fileobj.seek(0)
-        except (OSError, ValueError):
-            pass
     name = get_valid_filename(upload.filename or "report.xml") or "report.xml"
     upload.file.save(name, _CappedFile(source, limit, result), save=False)
     return result

@@ -69,6 +69,15 @@ class RequirementKeyField(serializers.CharField):
         return requirement
 
 
+class LabelsField(serializers.ListField):
+    """Label names in, sorted label names out (from the prefetched M2M)."""
+
+    child = serializers.CharField(max_length=50)
+
+    def to_representation(self, manager):
+        return sorted(label.name for label in manager.all())
+
+
 class CriterionSerializer(serializers.ModelSerializer):
     position = serializers.IntegerField(
         min_value=0, required=False, help_text="0-based; moving renumbers the rest."
@@ -106,7 +115,7 @@ class RequirementSerializer(ModelCleanSerializer):
     parent = RequirementKeyField(
         required=False, allow_blank=True, allow_null=True, help_text="Key, e.g. REQ-3."
     )
-    labels = serializers.ListField(
+    labels = LabelsField(
         child=serializers.CharField(max_length=50),
         required=False,
         help_text="Label names; missing ones are created.",
@@ -123,11 +132,6 @@ class RequirementSerializer(ModelCleanSerializer):
             "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["status", "revision", "fingerprint", "created_at", "updated_at"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["labels"] = sorted(label.name for label in instance.labels.all())
-        return data
 
     def build_instance(self, attrs: dict):
         return super().build_instance({k: v for k, v in attrs.items() if k != "criteria"})
