@@ -199,7 +199,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Tags come from the first path segment after this prefix: projects, members, requirements, test-runs …
+    "SCHEMA_PATH_PREFIX": r"/api/v1(/projects/\{project_slug\})?",
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI comes from static/vendor, never a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui-dist",

@@ -6,6 +6,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from apps.core.api.errors import api_not_found
 from apps.core.health import healthz
 
+admin.site.site_header = admin.site.site_title = "Threadline administration"
+admin.site.index_title = "Data"
+
 api_v1 = [
     path("", include("apps.projects.api.urls")),
     path("", include("apps.requirements.api.urls")),

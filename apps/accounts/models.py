@@ -47,6 +47,7 @@ class ApiToken(TimeStampedModel):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "API token"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_hint}…)"

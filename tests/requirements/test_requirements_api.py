@@ -60,7 +60,7 @@ def test_read_only_token_cannot_write(api_as, req1):
     assert api.post(f"{BASE}/", {"title": "x"}, format="json").status_code == 403
 
 
-def test_create_and_read_by_key(api_as, users):
+def test_create_and_read_by_key(api_as, project):
     api = api_as("member")
     response = api.post(f"{BASE}/", {
         "title": "Refunds", "description": "**Full** refunds <script>x</script>", "priority": "must",
@@ -83,7 +83,7 @@ def test_create_and_read_by_key(api_as, users):
      ({"title": "x", "type": "non_functional"}, "category"), ({"title": "x", "priority": "urgent"}, "priority"),
      ({"title": "x", "status": "approved"}, None)],
 )  # fmt: skip
-def test_bad_input_names_the_field_and_saves_nothing(api_as, body, field):
+def test_bad_input_names_the_field_and_saves_nothing(api_as, project, body, field):
     response = api_as("member").post(f"{BASE}/", body, format="json")
     if field is None:  # status is read-only: ignored, the requirement starts as a draft
         assert response.json()["status"] == "draft"

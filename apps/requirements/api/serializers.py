@@ -161,6 +161,9 @@ class RequirementCreateSerializer(RequirementSerializer):
     )
 
 
+    def to_representation(self, instance):
+        return RequirementSerializer(instance, context=self.context).data
+
 class TransitionSerializer(serializers.ModelSerializer):
     to = serializers.ChoiceField(choices=workflow.STATUSES, write_only=True, source="to_status")
     from_status = StatusField()

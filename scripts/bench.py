@@ -1,0 +1,335 @@
+#!/usr/bin/env python
+"""Test-run ingestion and page benchmark on PostgreSQL (``make bench``); writes docs/benchmarks.md.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/threadline_bench .venv/bin/python scripts/bench.py
+
+1. Generates a 100 000-case JUnit report (scripts/gen_junit_report.py, ~5 % failures).
+2. Uploads it through the real API (raw body, Bearer token) and ingests it with the real service in a
+   fresh worker-like process: wall time upload → complete, and that process's peak RSS.
+3. The floor: the same file through bare lxml iterparse + the same rows COPYed into an index-less copy
+   of the results table. Prints the ratio (target ≤ 2×).
+4. Seeds 1 000 runs × 1 000 results and measures query counts and p95 latency of the run list, run
+   detail and list endpoints with the Django test client.
+
+Never point it at a ``test_*`` database: it truncates the test-run tables of the database it uses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/threadline_bench"
+CASES = int(os.environ.get("BENCH_CASES", "100000"))
+REPORT = ROOT / "var" / "bench" / f"junit-{CASES}.xml"
+OUT = ROOT / "docs" / "benchmarks.md"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    name = urlparse(os.environ["DATABASE_URL"]).path.lstrip("/")
+    if not os.environ["DATABASE_URL"].startswith("postgres") or name.startswith("test_"):
+        sys.exit(f"bench.py needs a dedicated PostgreSQL database (not test_*), got {name!r}")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("MEDIA_ROOT", str(ROOT / "var" / "bench" / "media"))
+    os.environ.setdefault("HTTPS", "0")  # the test client talks plain HTTP
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"  # the upload only queues; a worker process ingests
+    import django
+
+    django.setup()
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker(run_id: int) -> None:
+    """Child process: exactly what a Celery worker does for one run."""
+    _setup()
+    from apps.testruns.tasks import test_report_ingest_task
+
+    started = time.perf_counter()
+    status = test_report_ingest_task.apply(args=[run_id]).get()
+    print(json.dumps({"status": status, "seconds": time.perf_counter() - started, "peak_mb": _peak_rss_mb()}))
+
+
+def _create_database() -> None:
+    import psycopg
+
+    url = urlparse(os.environ.get("DATABASE_URL", DEFAULT_URL))
+    name = url.path.lstrip("/")
+    admin = url._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _generate() -> None:
+    if REPORT.exists():
+        return
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_junit_report.py"), "--cases", str(CASES),
+                    "--failure-rate", "0.05", "--out", str(REPORT)], check=True)
+
+
+def _fixtures():
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from apps.accounts.services import api_token_create
+    from apps.projects.models import Project
+    from apps.projects.services import project_create
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE testruns_testcaserequirement, testruns_testresult, testruns_reportupload, "
+                       "testruns_testcase, testruns_testrun RESTART IDENTITY CASCADE")
+    User = get_user_model()
+    user = User.objects.filter(username="bench").first() or User.objects.create_user("bench", "b@example.com", "x")
+    project = Project.objects.filter(slug="bench").first() or project_create(actor=user, name="Bench", slug="bench")
+    big = Project.objects.filter(slug="bench-big").first() or project_create(actor=user, name="Big", slug="bench-big")
+    _, token = api_token_create(user=user, name=f"bench {time.time()}")
+    return user, project, big, token
+
+
+def bench_ingest(project, token) -> dict:
+    from django.test import Client
+
+    from apps.testruns.models import TestRun
+
+    body = REPORT.read_bytes()
+    client = Client(HTTP_HOST="localhost")
+    started = time.perf_counter()
+    response = client.post(f"/api/v1/projects/{project.slug}/test-runs/?name=bench&branch=main", data=body,
+                           content_type="application/xml", HTTP_AUTHORIZATION=f"Bearer {token}")
+    uploaded = time.perf_counter() - started
+    assert response.status_code == 202, response.content
+    run_id = response.json()["id"]
+    del body
+    child = subprocess.run([sys.executable, __file__, "--worker", str(run_id)], capture_output=True, text=True,
+                           env={**os.environ}, check=True)
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    total = time.perf_counter() - started
+    run = TestRun.objects.get(pk=run_id)
+    assert run.status == "complete", run.error
+    return {"upload_s": uploaded, "ingest_s": result["seconds"], "total_s": total, "peak_mb": result["peak_mb"],
+            "tests": run.tests, "failing": run.failing, "size_mb": REPORT.stat().st_size / 1e6}
+
+
+def bench_floor(project) -> dict:
+    """Bare lxml iterparse + psycopg COPY of the same rows into an index-less table: the floor."""
+    import psycopg
+    from django.conf import settings
+    from lxml import etree
+
+    db = settings.DATABASES["default"]
+    started = time.perf_counter()
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]) as conn:
+        conn.execute("CREATE TEMP TABLE floor (LIKE testruns_testresult INCLUDING DEFAULTS)")
+        columns = ("run_id, test_case_id, status, duration, failure_type, failure_message, failure_text, "
+                   "message_signature, system_out, system_err, properties, file, line, flaky_in_run, retries")
+        with conn.cursor() as cursor, cursor.copy(f"COPY floor ({columns}) FROM STDIN") as copy:
+            n = 0
+            for _, element in etree.iterparse(str(REPORT), events=("end",), tag="testcase"):
+                n += 1
+                status, ftype, message, text = "passed", "", "", ""
+                for child in element:
+                    if child.tag in ("failure", "error"):
+                        status = "failed" if child.tag == "failure" else "error"
+                        ftype, message, text = child.get("type", ""), child.get("message", ""), child.text or ""
+                    elif child.tag == "skipped":
+                        status, message = "skipped", child.get("message", "")
+                out = element.findtext("system-out") or ""
+                copy.write_row((1, n, status, float(element.get("time") or 0), ftype, message, text, "", out, "",
+                                "{}", "", None, False, 0))
+                element.clear(keep_tail=True)
+                parent = element.getparent()
+                while parent is not None and element.getprevious() is not None:
+                    del parent[0]
+        conn.commit()
+    return {"floor_s": time.perf_counter() - started, "rows": n}
+
+
+def _seed_big(big, runs: int = 1000, per_run: int = 1000) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO testruns_testcase (project_id, identity, suite, classname, name, file, last_status,
+                   flaky, flips, flaky_score, created_at, updated_at)
+               SELECT %s, md5(i::text) || 'aaaaaaaa', 'suite' || (i %% 20), 'pkg.Class' || (i %% 100),
+                      'test_' || i, '', CASE WHEN i %% 50 = 0 THEN 'failed' ELSE 'passed' END,
+                      i %% 97 = 0, CASE WHEN i %% 97 = 0 THEN 4 ELSE 0 END, CASE WHEN i %% 97 = 0 THEN 0.2 ELSE 0 END,
+                      now(), now()
+               FROM generate_series(1, %s) AS i""", [big.pk, per_run])
+        cursor.execute(
+            """INSERT INTO testruns_testrun (project_id, name, branch, commit, build_url, build_number, environment,
+                   external_id, status, error, is_open, tests, passed, failed, errors, skipped, flaky, duration,
+                   progress, created_at, updated_at, completed_at)
+               SELECT %s, 'unit', CASE WHEN r %% 4 = 0 THEN 'dev' ELSE 'main' END, md5(r::text), '', r::text, 'ci',
+                      '', 'complete', '', false, %s, %s - 20, 20, 0, 0, 0, 120.0, 100,
+                      now() - (r || ' minutes')::interval, now(), now()
+               FROM generate_series(1, %s) AS r""", [big.pk, per_run, per_run, runs])
+        cursor.execute("SELECT min(id) FROM testruns_testrun WHERE project_id = %s", [big.pk])
+        first_run = cursor.fetchone()[0]
+        cursor.execute("SELECT min(id) FROM testruns_testcase WHERE project_id = %s", [big.pk])
+        first_case = cursor.fetchone()[0]
+        with cursor.cursor.copy(
+            "COPY testruns_testresult (run_id, test_case_id, status, duration, failure_type, failure_message, "
+            "failure_text, message_signature, system_out, system_err, properties, file, line, flaky_in_run, "
+            "retries) FROM STDIN"
+        ) as copy:
+            for r in range(runs):
+                for i in range(per_run):
+                    failing = i % 50 == (r % 3)
+                    copy.write_row((first_run + r, first_case + i, "failed" if failing else "passed",
+                                    (i % 37) / 10, "AssertionError" if failing else "",
+                                    f"assert {i} == {r}" if failing else "", "", "assert <n> == <n>" if failing
+                                    else "", "", "", "{}", "", None, False, 0))
+        cursor.execute("ANALYZE testruns_testresult")
+        cursor.execute("ANALYZE testruns_testrun")
+        cursor.execute("ANALYZE testruns_testcase")
+
+
+def bench_pages(user, big, repeat: int = 30) -> list[dict]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.testruns.models import TestCase, TestRun
+
+    run = TestRun.objects.filter(project=big).order_by("-id").first()
+    case = TestCase.objects.filter(project=big).order_by("id").first()
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user)
+    slug = big.slug
+    targets = [
+        ("Runs list page", f"/projects/{slug}/test-runs/"),
+        ("Runs list page, filtered (branch=dev)", f"/projects/{slug}/test-runs/?branch=dev"),
+        ("Run detail page", f"/projects/{slug}/test-runs/{run.pk}/"),
+        ("Run results page (failed)", f"/projects/{slug}/test-runs/{run.pk}/results/?status=failed"),
+        ("Test case page", f"/projects/{slug}/test-runs/tests/{case.pk}/"),
+        ("Flaky tests page", f"/projects/{slug}/test-runs/flaky/"),
+        ("API runs list", f"/api/v1/projects/{slug}/test-runs/"),
+        ("API run detail", f"/api/v1/projects/{slug}/test-runs/{run.pk}/"),
+        ("API run results (page of 50)", f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/"),
+        ("API test cases list", f"/api/v1/projects/{slug}/test-cases/"),
+        ("API test history", f"/api/v1/projects/{slug}/test-cases/{case.pk}/history/"),
+        ("API trends (branch=main)", f"/api/v1/projects/{slug}/test-runs/trends/?branch=main"),
+        ("API compare with previous", f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/"),
+    ]
+    results = []
+    for label, url in targets:
+        client.get(url)  # warm-up
+        timings = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        timings.sort()
+        results.append({"label": label, "url": url.replace(slug, "<slug>"), "queries": len(queries),
+                        "p50": statistics.median(timings), "p95": timings[int(0.95 * (len(timings) - 1))]})
+    return results
+
+
+def write_report(ingest: dict, floor: dict, pages: list[dict]) -> str:
+    ratio = ingest["ingest_s"] / floor["floor_s"]
+    ratio_total = ingest["total_s"] / floor["floor_s"]
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Test-run ingestion and pages, measured on {date.today().isoformat()} by `make bench`",
+        "(`DATABASE_URL=postgres://postgres@127.0.0.1:5432/threadline_bench .venv/bin/python scripts/bench.py`).",
+        f"Machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"PostgreSQL on localhost, {_pg_version()}.",
+        "",
+        "## Ingesting a 100 000-case JUnit report",
+        "",
+        f"Report: {ingest['tests']:,} test cases, {ingest['failing']:,} failing with messages and tracebacks, "
+        f"{ingest['size_mb']:.1f} MB (scripts/gen_junit_report.py --cases {CASES} --failure-rate 0.05).",
+        "",
+        "| step | time |",
+        "|---|---|",
+        f"| upload (POST raw body → 202, stored before parsing) | {ingest['upload_s']:.2f} s |",
+        f"| ingestion task (parse → fold retries → upsert identities → COPY results → history, flaky) | "
+        f"{ingest['ingest_s']:.2f} s |",
+        f"| upload → `complete` (includes the worker process start-up) | {ingest['total_s']:.2f} s |",
+        f"| **floor**: bare lxml iterparse + psycopg COPY of the same {floor['rows']:,} rows, no indexes | "
+        f"{floor['floor_s']:.2f} s |",
+        f"| **ratio** ingestion task / floor (target ≤ 2×) | **{ratio:.2f}×** |",
+        f"| ratio upload → complete / floor | {ratio_total:.2f}× |",
+        f"| worker peak memory (VmHWM of the ingesting process, target ≤ 300 MB) | **{ingest['peak_mb']:.0f} MB** |",
+        "",
+        "## Pages and endpoints with 1 000 runs × 1 000 results stored",
+        "",
+        "1 000 complete runs of one project, 1 000 results each (1 000 000 result rows), 30 requests each",
+        "after a warm-up, Django test client (includes template rendering, excludes the network).",
+        "",
+        "| page / endpoint | queries | p50 | p95 |",
+        "|---|---|---|---|",
+    ]
+    for row in pages:
+        lines.append(f"| {row['label']} (`{row['url']}`) | {row['queries']} | {row['p50']:.1f} ms | "
+                     f"{row['p95']:.1f} ms |")
+    lines += ["", "Query counts do not depend on the number of rows: tests/testruns/test_testruns_queries.py pins",
+              "them with datasets big enough for an N+1 to show.", ""]
+    return "\n".join(lines)
+
+
+def _pg_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return "PostgreSQL " + cursor.fetchone()[0].split()[0]
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        worker(int(sys.argv[2]))
+        return
+    os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+    _create_database()
+    _setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    _generate()
+    user, project, big, token = _fixtures()
+    print(f"report: {REPORT} ({REPORT.stat().st_size / 1e6:.1f} MB)", flush=True)
+    ingest = bench_ingest(project, token)
+    print(f"ingest: {ingest}", flush=True)
+    floor = bench_floor(project)
+    print(f"floor: {floor}  ratio: {ingest['ingest_s'] / floor['floor_s']:.2f}x", flush=True)
+    if os.environ.get("BENCH_PAGES", "1") == "0":
+        return
+    started = time.perf_counter()
+    _seed_big(big)
+    print(f"seeded 1000 runs x 1000 results in {time.perf_counter() - started:.1f} s", flush=True)
+    pages = bench_pages(user, big)
+    for row in pages:
+        print(f"{row['label']:<45} queries={row['queries']:<3} p50={row['p50']:.1f}ms p95={row['p95']:.1f}ms")
+    OUT.write_text(write_report(ingest, floor, pages))
+    print(f"wrote {OUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory():
+        main()

@@ -1,0 +1,98 @@
+"""No N+1: list pages and endpoints run a fixed number of queries, however many rows they show.
+
+Each case is measured with a few rows and with many; the counts must be equal and stay under the
+pinned constant (django_assert_max_num_queries), so a regression shows either way.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.accounts.models import ApiToken
+from apps.core.models import ObjectChange
+from apps.core.permissions import Role
+from apps.projects.models import Membership, Project
+
+
+def add_projects(user, n):
+    projects = Project.objects.bulk_create(
+        Project(name=f"Project {i:03}", slug=f"project-{i:03}", description="x" * 200)
+        for i in range(Project.objects.count(), Project.objects.count() + n)
+    )
+    Membership.objects.bulk_create(Membership(project=p, user=user, role=Role.MEMBER) for p in projects)
+
+
+def add_members(project, n):
+    User = get_user_model()
+    start = User.objects.count()
+    users = User.objects.bulk_create(
+        User(username=f"person{start + i:04}", first_name="Pat", last_name=f"N{i}") for i in range(n)
+    )
+    Membership.objects.bulk_create(Membership(project=project, user=u, role=Role.VIEWER) for u in users)
+
+
+def add_changes(project, actor, n):
+    ct = ContentType.objects.get_for_model(Project)
+    ObjectChange.objects.bulk_create(
+        ObjectChange(actor=actor, actor_name=actor.username, project=project, content_type=ct,
+                     object_id=str(project.pk), object_repr=f"change {i}", action="update",
+                     before={"name": "a"}, after={"name": f"b{i}"}, via="ui")
+        for i in range(n)
+    )
+
+
+def add_tokens(user, project, n):
+    tokens = ApiToken.objects.bulk_create(
+        ApiToken(user=user, name=f"t{i}", key_hash=f"{user.pk}-{i}-{n}-{timezone.now().timestamp()}",
+                 key_hint="tl_x", expires_at=timezone.now() + timedelta(days=i - 2),
+                 last_used_at=timezone.now() if i % 2 else None)
+        for i in range(n)
+    )
+    for token in tokens[::3]:
+        token.projects.add(project)
+
+
+def count_queries(fetch) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = fetch()
+    assert response.status_code == 200, response.content[:500]
+    import os
+    if os.environ.get("SHOWQ"):
+        for q in ctx.captured_queries:
+            print("   ", q["sql"][:160])
+    return len(ctx.captured_queries)
+
+
+CASES = {
+    # name: (seed(users, project, n), url, client kind, pinned max queries, small n, large n)
+    "project list page": (lambda u, p, n: add_projects(u["member"], n), "/projects/", "ui", None, 5, 60),
+    "project list api": (lambda u, p, n: add_projects(u["member"], n), "/api/v1/projects/", "api", None, 5, 60),
+    "members page": (lambda u, p, n: add_members(p, n), "/projects/payments-api/members/", "ui", None, 5, 60),
+    "members api": (lambda u, p, n: add_members(p, n), "/api/v1/projects/payments-api/members/", "api", None,
+                    5, 60),
+    "activity page": (lambda u, p, n: add_changes(p, u["owner"], n), "/projects/payments-api/activity/", "ui",
+                      None, 5, 300),
+    "activity api": (lambda u, p, n: add_changes(p, u["owner"], n), "/api/v1/projects/payments-api/activity/",
+                     "api", None, 5, 300),
+    "tokens page": (lambda u, p, n: add_tokens(u["member"], p, n), "/account/tokens/", "ui", None, 5, 30),
+    "overview page": (lambda u, p, n: (add_members(p, n), add_changes(p, u["owner"], n)),
+                      "/projects/payments-api/", "ui", None, 5, 60),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_query_count_is_constant(case, client_as, api_as, users, project, django_assert_max_num_queries):
+    seed, url, kind, pinned, small, large = CASES[case]
+    fetch = (lambda: client_as("member").get(url)) if kind == "ui" else (lambda a=api_as("member"): a.get(url))
+    seed(users, project, small)
+    fetch()  # warm up: first-request work (token last-used stamp, content-type cache) isn't per row
+    few = count_queries(fetch)
+    seed(users, project, large - small)
+    many = count_queries(fetch)
+    print(case, few, many)
+    assert many == few
