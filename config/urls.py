@@ -29,3 +29,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/<path:rest>", api_not_found),
 ]
+
+handler500 = "apps.core.api.errors.server_error"

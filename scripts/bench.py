@@ -140,7 +140,7 @@ def bench_floor(project) -> dict:
     db = settings.DATABASES["default"]
     started = time.perf_counter()
     with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"]) as conn:
-        conn.execute("CREATE TEMP TABLE floor (LIKE testruns_testresult INCLUDING DEFAULTS)")
+        conn.execute("CREATE TEMP TABLE floor (LIKE testruns_testresult INCLUDING DEFAULTS INCLUDING IDENTITY)")
         columns = ("run_id, test_case_id, status, duration, failure_type, failure_message, failure_text, "
                    "message_signature, system_out, system_err, properties, file, line, flaky_in_run, retries")
         with conn.cursor() as cursor, cursor.copy(f"COPY floor ({columns}) FROM STDIN") as copy:

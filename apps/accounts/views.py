@@ -1,6 +1,7 @@
 """Account pages of our own: profile and API tokens. Sign-up, login, email, password and 2FA are allauth's."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
@@ -22,7 +23,8 @@ class ProfileView(LoginRequiredMixin, generic.UpdateView):
     success_url = reverse_lazy("accounts:profile")
 
     def get_object(self, queryset=None):
-        return self.request.user
+        # The concrete row, not request.user's lazy wrapper: services look up its model class.
+        return get_user_model().objects.get(pk=self.request.user.pk)
 
     def get_context_data(self, **kwargs):
         from allauth.mfa.models import Authenticator

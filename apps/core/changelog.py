@@ -40,11 +40,15 @@ def _json_value(value):
     return value
 
 
+# Secrets (even hashed) never go into the change log, whatever model carries them.
+NEVER_LOGGED = frozenset({"password"})
+
+
 def snapshot(instance: models.Model, exclude: tuple[str, ...] = ("created_at", "updated_at")) -> dict:
     """A JSON-safe dict of the instance's concrete fields (FKs by id), for before/after."""
     data = {}
     for field in instance._meta.concrete_fields:
-        if field.name in exclude or getattr(field, "log_exclude", False):
+        if field.name in exclude or field.name in NEVER_LOGGED or getattr(field, "log_exclude", False):
             continue
         data[field.attname] = _json_value(getattr(instance, field.attname))
     for name in getattr(instance, "changelog_exclude", ()):

@@ -26,20 +26,17 @@ class RequirementForm(forms.ModelForm):
         project = self.instance.project
         self.fields["owner"].queryset = get_user_model().objects.filter(memberships__project=project)
         self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
-        if self.instance.pk:
-            self.initial["labels"] = ", ".join(label.name for label in self.instance.labels.all())
-            self.initial["parent"] = self.instance.parent.key if self.instance.parent_id else ""
+        # Shown as text (names, a key), not the ids ModelForm would put here.
+        saved = self.instance.pk is not None
+        self.initial["labels"] = ", ".join(label.name for label in self.instance.labels.all()) if saved else ""
+        self.initial["parent"] = self.instance.parent.key if self.instance.parent_id else ""
 
     def clean_parent(self):
         key = self.cleaned_data["parent"].strip()
         if not key:
             return None
         number = parse_key(key)
-        parent = (
-            Requirement.objects.filter(project=self.instance.project, number=number).first()
-            if number
-            else None
-        )
+        parent = Requirement.objects.filter(project=self.instance.project, number=number).first() if number else None
         if parent is None:
             raise forms.ValidationError(f"There is no requirement {key} in this project.")
         return parent
@@ -78,9 +75,7 @@ class BulkForm(forms.Form):
 
     numbers = forms.TypedMultipleChoiceField(coerce=int, label="Requirements")
     action = forms.ChoiceField(choices=ACTIONS)
-    to = forms.ChoiceField(
-        choices=[("", "New status…"), *workflow.STATUSES], required=False, label="New status"
-    )
+    to = forms.ChoiceField(choices=[("", "New status…"), *workflow.STATUSES], required=False, label="New status")
     label = forms.CharField(required=False, max_length=50, label="Label")
 
     def __init__(self, *args, numbers=(), **kwargs):

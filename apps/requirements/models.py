@@ -25,9 +25,7 @@ class Label(ProjectScopedModel):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["project", "name"], name="label_unique_name_per_project")
-        ]
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="label_unique_name_per_project")]
 
     def __str__(self) -> str:
         return self.name
@@ -36,9 +34,7 @@ class Label(ProjectScopedModel):
 class RequirementCounter(models.Model):
     """The last key number handed out in a project. Only ever goes up, so keys are never reused."""
 
-    project = models.OneToOneField(
-        "projects.Project", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
+    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE, primary_key=True, related_name="+")
     last_number = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
@@ -75,9 +71,7 @@ class Requirement(ProjectScopedModel):
         COULD = "could", "Could"
         WONT = "wont", "Won't"
 
-    Status = models.TextChoices(
-        "Status", [(value.upper(), (value, label)) for value, label in workflow.STATUSES]
-    )
+    Status = models.TextChoices("Status", [(value.upper(), (value, label)) for value, label in workflow.STATUSES])
 
     number = models.PositiveIntegerField(editable=False)
     title = models.CharField(max_length=200)
@@ -86,9 +80,7 @@ class Requirement(ProjectScopedModel):
     category = models.CharField(
         max_length=20, choices=Category.choices, blank=True, help_text="Only for non-functional requirements."
     )
-    priority = models.CharField(
-        max_length=10, choices=Priority.choices, default=Priority.SHOULD, help_text="MoSCoW."
-    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.SHOULD, help_text="MoSCoW.")
     status = models.CharField(max_length=20, choices=Status.choices, default=workflow.DRAFT, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,9 +91,7 @@ class Requirement(ProjectScopedModel):
         help_text="A member of the project.",
     )
     labels = models.ManyToManyField(Label, blank=True, related_name="requirements")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     rationale = models.TextField(blank=True, help_text="Why this is needed.")
     source = models.CharField(max_length=200, blank=True, help_text="The stakeholder who asked for it.")
     revision = models.PositiveIntegerField(default=0, editable=False)
@@ -110,9 +100,7 @@ class Requirement(ProjectScopedModel):
     class Meta:
         ordering = ["number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["project", "number"], name="requirement_unique_number_per_project"
-            ),
+            models.UniqueConstraint(fields=["project", "number"], name="requirement_unique_number_per_project"),
             models.CheckConstraint(
                 condition=~models.Q(type="functional", category__gt=""),
                 name="requirement_category_non_functional",
@@ -213,16 +201,12 @@ class RequirementRevision(RequirementChild):
     description = models.TextField(blank=True)
     criteria = models.JSONField(default=list, help_text="Criterion texts, in order.")
     fingerprint = models.CharField(max_length=64)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["requirement", "number"], name="revision_unique_number_per_requirement"
-            )
+            models.UniqueConstraint(fields=["requirement", "number"], name="revision_unique_number_per_requirement")
         ]
 
     def __str__(self) -> str:
@@ -235,9 +219,7 @@ class RequirementTransition(RequirementChild):
     requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(max_length=20, choices=Requirement.Status.choices)
     to_status = models.CharField(max_length=20, choices=Requirement.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.TextField(blank=True)
 
     class Meta:
@@ -251,9 +233,7 @@ class RequirementComment(RequirementChild):
     """A discussion comment (markdown, rendered sanitised)."""
 
     requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     body = models.TextField()
 
     class Meta:

@@ -48,7 +48,5 @@ def is_suspect(linked_fingerprint: str, requirement) -> bool:
     has changed since the link was made. ``requirement`` needs ``fingerprint`` and ``status``.
     """
     return (
-        bool(linked_fingerprint)
-        and requirement.status in BASELINED
-        and linked_fingerprint != requirement.fingerprint
+        bool(linked_fingerprint) and requirement.status in BASELINED and linked_fingerprint != requirement.fingerprint
     )

@@ -25,9 +25,7 @@ def requirement_list(*, project, with_criteria: bool = False):
 def requirement_detail(*, project):
     """For one requirement's page: everything it shows, in a fixed number of queries."""
     return requirement_list(project=project, with_criteria=True).prefetch_related(
-        Prefetch(
-            "children", queryset=Requirement.objects.only("id", "number", "title", "status", "parent_id")
-        ),
+        Prefetch("children", queryset=Requirement.objects.only("id", "number", "title", "status", "parent_id")),
         Prefetch("transitions", queryset=RequirementTransition.objects.select_related("actor")),
         Prefetch("comments", queryset=RequirementComment.objects.select_related("author")),
         "revisions__author",
@@ -55,7 +53,5 @@ def requirement_tree(*, project) -> list[dict]:
 
 def status_counts(*, project) -> dict[str, int]:
     """{status: count} for every status (zeros included), in one query."""
-    counts = dict(
-        Requirement.objects.filter(project=project).values_list("status").annotate(n=Count("id")).order_by()
-    )
+    counts = dict(Requirement.objects.filter(project=project).values_list("status").annotate(n=Count("id")).order_by())
     return {value: counts.get(value, 0) for value, _ in workflow.STATUSES}

@@ -42,9 +42,7 @@ def reserve_numbers(*, project, count: int = 1, at_least: int = 0) -> range:
 
 
 def last_number(*, project) -> int:
-    return (
-        RequirementCounter.objects.filter(project=project).values_list("last_number", flat=True).first() or 0
-    )
+    return RequirementCounter.objects.filter(project=project).values_list("last_number", flat=True).first() or 0
 
 
 # ---- labels -------------------------------------------------------------------------------------
@@ -52,9 +50,7 @@ def last_number(*, project) -> int:
 
 def split_labels(text: str) -> list[str]:
     """'api, security; ux' -> ['api', 'security', 'ux'] (commas or semicolons, blanks dropped)."""
-    return list(
-        dict.fromkeys(part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip())
-    )
+    return list(dict.fromkeys(part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()))
 
 
 def labels_resolve(*, project, names: Iterable[str]) -> list[Label]:
@@ -80,12 +76,7 @@ def _record_revision(*, requirement: Requirement, actor) -> RequirementRevision 
     """A new numbered revision if the content changed since the last one (the row lock orders edits)."""
     criteria = criterion_texts(requirement)
     new_fingerprint = fingerprint(requirement.title, requirement.description, criteria)
-    current = (
-        Requirement.objects.select_for_update()
-        .filter(pk=requirement.pk)
-        .values("revision", "fingerprint")
-        .get()
-    )
+    current = Requirement.objects.select_for_update().filter(pk=requirement.pk).values("revision", "fingerprint").get()
     if current["fingerprint"] == new_fingerprint:
         return None
     number = current["revision"] + 1
@@ -111,9 +102,7 @@ def requirement_create(
     requirement = Requirement(project=project, **fields)
     requirement.full_clean(exclude=["number"])
     (requirement.number,) = reserve_numbers(project=project)
-    instance_save(
-        instance=requirement, actor=actor, m2m={"labels": labels_resolve(project=project, names=labels)}
-    )
+    instance_save(instance=requirement, actor=actor, m2m={"labels": labels_resolve(project=project, names=labels)})
     for position, text in enumerate(criteria):
         AcceptanceCriterion(requirement=requirement, position=position, text=text).full_clean()
         AcceptanceCriterion.objects.create(requirement=requirement, position=position, text=text)
@@ -187,9 +176,7 @@ def requirement_bulk_transition(
 
 
 @transaction.atomic
-def requirement_bulk_label(
-    *, requirements: Iterable[Requirement], label: str, actor, remove: bool = False
-) -> int:
+def requirement_bulk_label(*, requirements: Iterable[Requirement], label: str, actor, remove: bool = False) -> int:
     """Add (or remove) one label on many requirements, logged once per requirement."""
     requirements = list(requirements)
     if not requirements:
@@ -250,9 +237,7 @@ def criterion_update(
 
 def _reposition(criterion: AcceptanceCriterion, position: int | None) -> None:
     """Put the criterion at ``position`` (0-based, clamped; None = drop it) and renumber 0..n-1."""
-    items = list(
-        AcceptanceCriterion.objects.filter(requirement=criterion.requirement_id).exclude(pk=criterion.pk)
-    )
+    items = list(AcceptanceCriterion.objects.filter(requirement=criterion.requirement_id).exclude(pk=criterion.pk))
     if position is not None:
         items.insert(max(0, min(position, len(items))), criterion)
     for index, item in enumerate(items):

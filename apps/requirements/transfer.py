@@ -120,14 +120,10 @@ class _Row:
 class _Importer:
     def __init__(self, project, actor):
         self.project, self.actor = project, actor
-        self.existing = {
-            r.number: r for r in Requirement.objects.filter(project=project).prefetch_related("criteria")
-        }
+        self.existing = {r.number: r for r in Requirement.objects.filter(project=project).prefetch_related("criteria")}
         self.numbers = {r.pk: n for n, r in self.existing.items()}
         self.last = last_number(project=project)
-        self.members = {
-            m.user.get_username().lower(): m.user for m in project.memberships.select_related("user")
-        }
+        self.members = {m.user.get_username().lower(): m.user for m in project.memberships.select_related("user")}
         self.seen: dict[int, int] = {}
 
     def build(self, number: int, values: dict, header: list[str]) -> _Row:
@@ -223,9 +219,7 @@ class _Importer:
 
 
 def _copy(requirement: Requirement) -> Requirement:
-    clone = Requirement(
-        **{f.attname: getattr(requirement, f.attname) for f in Requirement._meta.concrete_fields}
-    )
+    clone = Requirement(**{f.attname: getattr(requirement, f.attname) for f in Requirement._meta.concrete_fields})
     clone._state.adding = False
     return clone
 
@@ -281,50 +275,47 @@ def _save(project, actor, rows: list[_Row], importer: _Importer, header: list[st
     ):
         row.instance.number = number
     for row in rows:
-        row.texts = (
-            [t for t, _ in row.criteria]
-            if row.criteria is not None
-            else [c.text for c in importer.existing[row.instance.number].criteria.all()]
-        )
+        if row.criteria is None and not row.is_new:
+            row.texts = [c.text for c in importer.existing[row.instance.number].criteria.all()]
+        else:
+            row.texts = [text for text, _ in row.criteria or []]
         row.fingerprint = fingerprint(row.instance.title, row.instance.description, row.texts)
-    Requirement.objects.bulk_create([r.instance for r in new], batch_size=500)
-    by_number = {r.instance.number: r.instance.pk for r in rows} | {
-        n: r.pk for n, r in importer.existing.items()
-    }
+    pk_of = {number: requirement.pk for number, requirement in importer.existing.items()}
     revisions, transitions = [], []
     for row in rows:
         req = row.instance
-        req.parent_id = by_number.get(row.parent_number)
         req.updated_at = now
         if row.fingerprint != req.fingerprint:
             req.revision, req.fingerprint = req.revision + 1, row.fingerprint
-            revisions.append(
-                RequirementRevision(
-                    requirement=req,
-                    number=req.revision,
-                    title=req.title,
-                    description=req.description,
-                    criteria=row.texts,
-                    fingerprint=row.fingerprint,
-                    author=author,
-                )
-            )
+            revisions.append(RequirementRevision(
+                requirement=req, number=req.revision, title=req.title, description=req.description,
+                criteria=row.texts, fingerprint=row.fingerprint, author=author,
+            ))  # fmt: skip
         if row.old_status and row.old_status != req.status:
-            transitions.append(
-                RequirementTransition(
-                    requirement=req,
-                    from_status=row.old_status,
-                    to_status=req.status,
-                    actor=author,
-                    comment="Imported",
-                )
-            )
-    fields = ["parent", "updated_at", "revision", "fingerprint", *TEXT_FIELDS, *CHOICES, "owner"]
-    Requirement.objects.bulk_update([r.instance for r in rows], fields, batch_size=500)
+            transitions.append(RequirementTransition(
+                requirement=req, from_status=row.old_status, to_status=req.status, actor=author, comment="Imported"
+            ))  # fmt: skip
+    # New rows go in parents first, so each parent id is known at insert (bulk_update is slow).
+    pending = new
+    while pending:
+        ready = [r for r in pending if r.parent_number is None or r.parent_number in pk_of]
+        if not ready:
+            raise RuntimeError("Unresolvable parents in an import that passed validation.")
+        for row in ready:
+            row.instance.parent_id = pk_of.get(row.parent_number)
+        Requirement.objects.bulk_create([r.instance for r in ready], batch_size=500)
+        pk_of.update({r.instance.number: r.instance.pk for r in ready})
+        pending = [r for r in pending if r.instance.pk is None]
+    fields = ["updated_at", "revision", "fingerprint", *TEXT_FIELDS, *CHOICES, "owner_id"]
+    for row in rows:
+        if not row.is_new:
+            row.instance.parent_id = pk_of.get(row.parent_number)
+            values = {name: getattr(row.instance, name) for name in fields}
+            Requirement.objects.filter(pk=row.instance.pk).update(parent_id=row.instance.parent_id, **values)
     RequirementRevision.objects.bulk_create(revisions, batch_size=1000)
     RequirementTransition.objects.bulk_create(transitions, batch_size=1000)
     with_criteria = [r for r in rows if r.criteria is not None]
-    AcceptanceCriterion.objects.filter(requirement__in=[r.instance.pk for r in with_criteria]).delete()
+    AcceptanceCriterion.objects.filter(requirement__in=[r.instance.pk for r in with_criteria if not r.is_new]).delete()
     AcceptanceCriterion.objects.bulk_create(
         [
             AcceptanceCriterion(requirement=r.instance, position=i, text=text, met=met)
@@ -339,12 +330,8 @@ def _save(project, actor, rows: list[_Row], importer: _Importer, header: list[st
         for label in labels_resolve(project=project, names={name for r in with_labels for name in r.labels})
     }
     through = Requirement.labels.through
-    through.objects.filter(requirement__in=[r.instance.pk for r in with_labels]).delete()
+    through.objects.filter(requirement__in=[r.instance.pk for r in with_labels if not r.is_new]).delete()
     through.objects.bulk_create(
-        [
-            through(requirement_id=r.instance.pk, label_id=labels[name].pk)
-            for r in with_labels
-            for name in r.labels
-        ],
+        [through(requirement_id=r.instance.pk, label_id=labels[name].pk) for r in with_labels for name in r.labels],
         batch_size=1000,
     )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
 
-from apps.core.permissions import MANAGE
+from apps.core.permissions import MANAGE, WRITE
 from apps.core.views import (
     ProjectImportView,
     ProjectMixin,
@@ -32,6 +32,7 @@ class RequirementObjectMixin:
 
     model = Requirement
     slug_field = slug_url_kwarg = "number"
+    pk_url_kwarg = "requirement_pk"  # never in our URLs: "pk" there is a criterion's
 
     def get_queryset(self):
         return selectors.requirement_list(project=self.project)
@@ -66,10 +67,11 @@ class RequirementDetailView(RequirementObjectMixin, ProjectObjectDetailView):
 
 
 class RequirementFormMixin(RequirementObjectMixin):
+    read_role = WRITE  # viewers don't get a form they can't submit
     form_class = RequirementForm
     template_name = "generic/object_form.html"
 
-    def fields(self, form) -> dict:
+    def form_values(self, form) -> dict:
         return {name: form.cleaned_data[name] for name in RequirementForm.Meta.fields}
 
 
@@ -77,18 +79,16 @@ class RequirementCreateView(RequirementFormMixin, ProjectObjectCreateView):
     success_message = "Requirement created. Add its acceptance criteria next."
 
     def perform_save(self, form):
-        return services.requirement_create(project=self.project, actor=self.request.user, **self.fields(form))
+        return services.requirement_create(project=self.project, actor=self.request.user, **self.form_values(form))
 
 
 class RequirementUpdateView(RequirementFormMixin, ProjectObjectUpdateView):
     def perform_save(self, form):
-        return services.requirement_update(
-            requirement=form.instance, actor=self.request.user, **self.fields(form)
-        )
+        return services.requirement_update(requirement=form.instance, actor=self.request.user, **self.form_values(form))
 
 
 class RequirementDeleteView(RequirementObjectMixin, ProjectObjectDeleteView):
-    write_role = MANAGE
+    read_role = write_role = MANAGE
 
     def perform_delete(self, obj):
         services.requirement_delete(requirement=obj, actor=self.request.user)
@@ -159,9 +159,7 @@ class CriterionMoveView(CriterionActionView):
     def act(self) -> str:
         criterion = self.criterion()
         step = -1 if self.request.POST.get("direction") == "up" else 1
-        services.criterion_move(
-            criterion=criterion, actor=self.request.user, position=criterion.position + step
-        )
+        services.criterion_move(criterion=criterion, actor=self.request.user, position=criterion.position + step)
         return ""
 
 
@@ -250,9 +248,7 @@ class RequirementImportView(ProjectImportView):
     columns = transfer.COLUMNS
 
     def run_import(self, data, *, dry_run: bool):
-        return transfer.requirements_import(
-            project=self.project, actor=self.request.user, data=data, dry_run=dry_run
-        )
+        return transfer.requirements_import(project=self.project, actor=self.request.user, data=data, dry_run=dry_run)
 
     @property
     def success_url(self):

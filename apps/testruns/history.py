@@ -10,34 +10,47 @@ from __future__ import annotations
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Q
 
-from .models import FAILING, Status, TestCase, TestResult, TestRun
+from .models import TestCase, TestResult, TestRun
 
-FLAKY_SQL = """
-WITH recent AS (
-    SELECT id FROM {run}
-    WHERE project_id = %s AND branch = %s AND name = %s AND (status = 'complete' OR id = %s)
-    ORDER BY id DESC LIMIT %s
-),
-candidates AS (
-    SELECT DISTINCT test_case_id FROM {result}
-    WHERE run_id IN (SELECT id FROM recent) AND (status IN ('failed', 'error') OR flaky_in_run)
-),
-seq AS (
+CANDIDATES_SQL = """
+SELECT DISTINCT test_case_id FROM {result}
+WHERE run_id IN ({runs}) AND (status IN ('failed', 'error') OR flaky_in_run)
+"""
+# Flips per test over the window: LAG over each test's results ordered by run. Only called with
+# explicit run ids and candidate tests, so the planner walks the (test_case, run) index.
+FLIPS_SQL = """
+SELECT test_case_id,
+       SUM(CASE WHEN prev_ok IS NOT NULL AND prev_ok <> ok THEN 1 ELSE 0 END) AS flips,
+       MAX(CASE WHEN flaky_in_run THEN 1 ELSE 0 END) AS retried,
+       COUNT(*) AS runs
+FROM (
     SELECT r.test_case_id, r.flaky_in_run,
            CASE WHEN r.status = 'passed' THEN 1 ELSE 0 END AS ok,
            LAG(CASE WHEN r.status = 'passed' THEN 1 ELSE 0 END)
                OVER (PARTITION BY r.test_case_id ORDER BY r.run_id, r.id) AS prev_ok
     FROM {result} r
-    WHERE r.run_id IN (SELECT id FROM recent) AND r.test_case_id IN (SELECT test_case_id FROM candidates)
-      AND r.status IN ('passed', 'failed', 'error')
-)
-SELECT test_case_id,
-       SUM(CASE WHEN prev_ok IS NOT NULL AND prev_ok <> ok THEN 1 ELSE 0 END) AS flips,
-       MAX(CASE WHEN flaky_in_run THEN 1 ELSE 0 END) AS retried,
-       COUNT(*) AS runs
-FROM seq GROUP BY test_case_id
+    WHERE r.test_case_id IN ({cases}) AND r.run_id IN ({runs}) AND r.status IN ('passed', 'failed', 'error')
+) AS seq
+GROUP BY test_case_id
+"""
+# Latest status, duration, failure-streak start and last pass for the tests of one run, in one
+# statement. A re-processed older run never overwrites what a newer run set (last_run guard).
+DENORMALISE_SQL = """
+UPDATE {case} AS tc SET
+    last_status = r.status,
+    last_run_id = %(run)s,
+    last_duration = r.duration,
+    last_passed_run_id = CASE WHEN r.status = 'passed' THEN %(run)s ELSE tc.last_passed_run_id END,
+    first_failed_run_id = CASE
+        WHEN r.status IN ('failed', 'error') THEN
+            CASE WHEN tc.last_status IN ('failed', 'error') AND tc.first_failed_run_id IS NOT NULL
+                 THEN tc.first_failed_run_id ELSE %(run)s END
+        WHEN r.status = 'passed' THEN NULL
+        ELSE tc.first_failed_run_id END
+FROM {result} AS r
+WHERE r.run_id = %(run)s AND tc.id = r.test_case_id AND (tc.last_run_id IS NULL OR tc.last_run_id <= %(run)s)
 """
 
 
@@ -49,19 +62,41 @@ def flaky_min_flips() -> int:
     return int(getattr(settings, "TESTRUNS_FLAKY_MIN_FLIPS", 2))
 
 
-def flaky_stats(
-    *, project_id: int, branch: str, name: str, window: int | None = None, include_run_id: int = 0
-) -> dict[int, dict]:
+def _ints(values) -> str:
+    # Ids come from the database, never from a request: inlining them is safe and lets the planner
+    # see the real list.
+    return ",".join(str(int(v)) for v in values)
+
+
+def window_runs(*, project_id: int, branch: str, name: str, window: int | None = None,
+                include_run_id: int = 0) -> list[int]:
+    """Ids of the last ``window`` complete runs of a branch + name (plus a run being ingested)."""
+    runs = TestRun.objects.filter(project_id=project_id, branch=branch, name=name).filter(
+        Q(status=TestRun.State.COMPLETE) | Q(pk=include_run_id)
+    )
+    return list(runs.order_by("-id").values_list("id", flat=True)[: window or flaky_window()])
+
+
+def flaky_stats(*, project_id: int, branch: str, name: str, window: int | None = None,
+                include_run_id: int = 0) -> dict[int, dict]:
     """{test_case_id: {flips, retried, runs, score, flaky}} over the last ``window`` runs of a branch+name.
 
     Only tests that failed or were retried in the window are considered (the others can't be
     flaky), which keeps the window function's input proportional to failures, not to tests × runs.
     """
-    window = window or flaky_window()
-    sql = FLAKY_SQL.format(run=TestRun._meta.db_table, result=TestResult._meta.db_table)
+    run_ids = window_runs(project_id=project_id, branch=branch, name=name, window=window,
+                          include_run_id=include_run_id)
+    if not run_ids:
+        return {}
+    result = TestResult._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(sql, [project_id, branch, name, include_run_id, window])
-        rows = cursor.fetchall()
+        cursor.execute(CANDIDATES_SQL.format(result=result, runs=_ints(run_ids)))
+        candidates = [row[0] for row in cursor.fetchall()]
+        rows = []
+        for start in range(0, len(candidates), 5000):
+            chunk = candidates[start:start + 5000]
+            cursor.execute(FLIPS_SQL.format(result=result, cases=_ints(chunk), runs=_ints(run_ids)))
+            rows.extend(cursor.fetchall())
     minimum = flaky_min_flips()
     stats = {}
     for test_case_id, flips, retried, runs in rows:
@@ -77,46 +112,26 @@ def flaky_stats(
 
 
 def _denormalise(run: TestRun) -> None:
-    """Latest status, failure streak start and last pass, for the tests of ``run``.
-
-    A re-processed older run never overwrites what a newer run set (``last_run`` guard).
-    """
-    newer_or_none = Q(last_run__isnull=True) | Q(last_run_id__lte=run.pk)
-    for status in Status.values:
-        ids = TestResult.objects.filter(run=run, status=status).values("test_case_id")
-        duration = TestResult.objects.filter(run=run, test_case=OuterRef("pk")).values("duration")[:1]
-        changes = {"last_status": status, "last_run_id": run.pk, "last_duration": Subquery(duration)}
-        if status == Status.PASSED:
-            changes.update(last_passed_run_id=run.pk, first_failed_run_id=None)
-        elif status in FAILING:
-            changes["first_failed_run_id"] = Case(
-                When(
-                    Q(last_status__in=FAILING) & Q(first_failed_run__isnull=False),
-                    then=F("first_failed_run_id"),
-                ),
-                default=Value(run.pk),
-            )
-        TestCase.objects.filter(newer_or_none, pk__in=ids).update(**changes)
+    sql = DENORMALISE_SQL.format(case=TestCase._meta.db_table, result=TestResult._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"run": run.pk})
 
 
 def _apply_flaky(run: TestRun) -> None:
     stats = flaky_stats(project_id=run.project_id, branch=run.branch, name=run.name, include_run_id=run.pk)
     # Tests of this run that no longer qualify lose the flag (few rows: only those flagged before).
-    (
-        TestCase.objects.filter(
-            project_id=run.project_id, pk__in=TestResult.objects.filter(run=run).values("test_case_id")
-        )
-        .filter(Q(flaky=True) | Q(flips__gt=0))
-        .exclude(pk__in=list(stats))
-        .update(flaky=False, flips=0, flaky_score=0.0)
-    )
-    if not stats:
-        return
-    cases = list(TestCase.objects.filter(pk__in=list(stats)).only("id"))
-    for case in cases:
-        entry = stats[case.pk]
-        case.flaky, case.flips, case.flaky_score = entry["flaky"], entry["flips"], entry["score"]
-    TestCase.objects.bulk_update(cases, ["flaky", "flips", "flaky_score"], batch_size=500)
+    in_run = TestResult.objects.filter(run=run).values("test_case_id")
+    (TestCase.objects.filter(project_id=run.project_id, pk__in=in_run)
+     .filter(Q(flaky=True) | Q(flips__gt=0)).exclude(pk__in=list(stats))
+     .update(flaky=False, flips=0, flaky_score=0.0))
+    # One UPDATE per distinct (flaky, flips, score): a handful, however many tests.
+    groups: dict[tuple, list[int]] = {}
+    for test_case_id, entry in stats.items():
+        groups.setdefault((entry["flaky"], entry["flips"], entry["score"]), []).append(test_case_id)
+    for (flaky, flips, score), ids in groups.items():
+        for start in range(0, len(ids), 5000):
+            TestCase.objects.filter(pk__in=ids[start:start + 5000]).update(flaky=flaky, flips=flips,
+                                                                          flaky_score=score)
 
 
 def requirement_model():
@@ -160,7 +175,11 @@ def link_requirements(*, project_id: int, mentions: dict[int, set[int]]) -> int:
     return len(links)
 
 
-def history_apply_run(*, run: TestRun, requirement_mentions: dict[int, set[int]]) -> None:
-    _denormalise(run)
+def history_apply_run(*, run: TestRun, requirement_mentions: dict[int, set[int]],
+                      denormalised: bool = False) -> None:
+    """Cross-run updates after a run's results are loaded (``denormalised``: the loader already set
+    the tests' latest status, as the PostgreSQL upsert does)."""
+    if not denormalised:
+        _denormalise(run)
     _apply_flaky(run)
     link_requirements(project_id=run.project_id, mentions=requirement_mentions)

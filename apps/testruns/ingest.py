@@ -22,6 +22,33 @@ from .reports import ParsedCase, dedupe_cases, summarize
 BATCH = 5000
 REQUIREMENT_KEY = re.compile(r"\bREQ-(\d+)\b")
 
+# PostgreSQL: identities upserted with their latest status in one statement per batch (see
+# history.DENORMALISE_SQL for the same rules as a separate UPDATE, used on other databases).
+UPSERT_SQL = """
+INSERT INTO {table} AS tc (project_id, identity, suite, classname, name, file, last_status, last_run_id,
+                           last_duration, last_passed_run_id, first_failed_run_id, flaky, flips, flaky_score,
+                           created_at, updated_at)
+SELECT %(project)s, i, s, c, n, f, st, %(run)s, d,
+       CASE WHEN st = 'passed' THEN %(run)s END,
+       CASE WHEN st IN ('failed', 'error') THEN %(run)s END,
+       false, 0, 0, now(), now()
+FROM unnest(%(i)s::text[], %(s)s::text[], %(c)s::text[], %(n)s::text[], %(f)s::text[], %(st)s::text[],
+            %(d)s::float8[]) AS t(i, s, c, n, f, st, d)
+ON CONFLICT (project_id, identity) DO UPDATE SET
+    last_status = EXCLUDED.last_status,
+    last_run_id = EXCLUDED.last_run_id,
+    last_duration = EXCLUDED.last_duration,
+    last_passed_run_id = COALESCE(EXCLUDED.last_passed_run_id, tc.last_passed_run_id),
+    first_failed_run_id = CASE
+        WHEN EXCLUDED.last_status IN ('failed', 'error') THEN
+            CASE WHEN tc.last_status IN ('failed', 'error') AND tc.first_failed_run_id IS NOT NULL
+                 THEN tc.first_failed_run_id ELSE EXCLUDED.last_run_id END
+        WHEN EXCLUDED.last_status = 'passed' THEN NULL
+        ELSE tc.first_failed_run_id END
+WHERE tc.last_run_id IS NULL OR tc.last_run_id <= EXCLUDED.last_run_id
+RETURNING identity, id
+"""
+
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.\-@]+){2,}[\\/]?")
 _HEX = re.compile(r"\b0x[0-9a-fA-F]+\b|\b[0-9a-fA-F]{8,}(?:-[0-9a-fA-F]{4,})*\b")
@@ -125,35 +152,10 @@ class ResultLoader:
     def _upsert_cases(self, batch: list[ParsedCase], identities: list[str]) -> dict[str, int]:
         unique = {}
         for case, identity in zip(batch, identities, strict=True):
-            unique.setdefault(identity, case)
+            unique[identity] = case  # the last invocation's status is the test's latest
         project_id = self.run.project_id
         if self.postgres:
-            keys = list(unique)
-            cases = list(unique.values())
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""INSERT INTO {TestCase._meta.db_table}
-                        (project_id, identity, suite, classname, name, file, last_status, flaky, flips,
-                         flaky_score, created_at, updated_at)
-                        SELECT %s, i, s, c, n, f, '', false, 0, 0, now(), now()
-                        FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
-                             AS t(i, s, c, n, f)
-                        ON CONFLICT (project_id, identity) DO NOTHING""",
-                    [
-                        project_id,
-                        keys,
-                        [_clean(c.suite) for c in cases],
-                        [_clean(c.classname) for c in cases],
-                        [_clean(c.name) for c in cases],
-                        [_clean(c.file) for c in cases],
-                    ],
-                )
-                cursor.execute(
-                    f"SELECT identity, id FROM {TestCase._meta.db_table} "
-                    "WHERE project_id = %s AND identity = ANY(%s)",
-                    [project_id, keys],
-                )
-                return dict(cursor.fetchall())
+            return self._upsert_cases_postgres(unique)
         TestCase.objects.bulk_create(
             [
                 TestCase(
@@ -177,6 +179,33 @@ class ResultLoader:
                     project_id=project_id, identity__in=keys[start : start + 900]
                 ).values_list("identity", "id")
             )
+        return found
+
+    def _upsert_cases_postgres(self, unique: dict[str, ParsedCase]) -> dict[str, int]:
+        """Insert new identities and set every test's latest status in the same statement."""
+        keys, cases = list(unique), list(unique.values())
+        params = {
+            "project": self.run.project_id,
+            "run": self.run.pk,
+            "i": keys,
+            "s": [_clean(c.suite) for c in cases],
+            "c": [_clean(c.classname) for c in cases],
+            "n": [_clean(c.name) for c in cases],
+            "f": [_clean(c.file) for c in cases],
+            "st": [c.status for c in cases],
+            "d": [float(c.duration or 0.0) for c in cases],
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(UPSERT_SQL.format(table=TestCase._meta.db_table), params)
+            found = dict(cursor.fetchall())
+            missing = [key for key in keys if key not in found]
+            if missing:  # rows a newer run already owns (re-processing an old run): just their ids
+                cursor.execute(
+                    f"SELECT identity, id FROM {TestCase._meta.db_table} "
+                    "WHERE project_id = %s AND identity = ANY(%s)",
+                    [self.run.project_id, missing],
+                )
+                found.update(cursor.fetchall())
         return found
 
     @staticmethod

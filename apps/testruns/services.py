@@ -245,7 +245,7 @@ def _load(run: TestRun) -> None:
         if loader.add(case):
             progress.publish()
     loader.flush()
-    history_apply_run(run=run, requirement_mentions=loader.requirements)
+    history_apply_run(run=run, requirement_mentions=loader.requirements, denormalised=loader.postgres)
     for key, value in loader.totals.items():
         setattr(run, key, value)
     run.duration, run.flaky = round(loader.duration, 6), loader.flaky

@@ -47,3 +47,32 @@ def test_401_403_404_bodies(api_as, project, other_project, client):
 def test_method_not_allowed_is_json(api_as, project):
     response = api_as("owner").put(f"/api/v1/projects/{project.slug}/members/viewer/", {"role": "member"})
     assert response.status_code == 405 and response.json()["status"] == 405
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_post_without_csrf_is_json_404():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/api/v1/nope/", {})
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+
+
+def test_unexpected_error_is_json_500_under_api_only(api_as, project, users):
+    from unittest import mock
+
+    from django.test import Client
+
+    from apps.projects.api.views import ProjectViewSet
+
+    api = api_as("owner")
+    api.raise_request_exception = False
+    with mock.patch.object(ProjectViewSet, "list", side_effect=RuntimeError("boom")):
+        response = api.get("/api/v1/projects/")
+    assert response.status_code == 500
+    assert response.json() == {"status": 500, "code": "server_error", "detail": "Server error."}
+
+    client = Client(raise_request_exception=False)
+    client.force_login(users["owner"])
+    with mock.patch("apps.projects.views.overview_cards", side_effect=RuntimeError("boom")):
+        response = client.get(f"/projects/{project.slug}/")
+    assert response.status_code == 500 and response["Content-Type"].startswith("text/html")

@@ -64,11 +64,21 @@ def test_admin_change_and_delete_logged_via_admin(client, project, users):
     admin = make_user("root", is_staff=True, is_superuser=True)
     client.force_login(admin)
     url = f"/admin/projects/project/{project.pk}/change/"
-    response = client.post(url, {"name": "Payments", "slug": project.slug, "description": "Demo"})
-    assert response.status_code == 302, response.content[:2000]
+    rows = list(Membership.objects.filter(project=project).order_by("user__username"))
+    data = {"name": "Payments", "slug": project.slug, "description": "Demo",
+            "memberships-TOTAL_FORMS": len(rows), "memberships-INITIAL_FORMS": len(rows),
+            "memberships-MIN_NUM_FORMS": 0, "memberships-MAX_NUM_FORMS": 1000}
+    for i, m in enumerate(rows):
+        role = "maintainer" if m.user == users["member"] else m.role  # one inline row changes
+        data.update({f"memberships-{i}-id": m.pk, f"memberships-{i}-project": project.pk,
+                     f"memberships-{i}-user": m.user_id, f"memberships-{i}-role": role})
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
     change = changes_of(Project, action="update").get()
     assert (change.via, change.actor, change.before["name"], change.after["name"]) == (
         "admin", admin, "Payments API", "Payments")
+    inline = changes_of(Membership, action="update").get()
+    assert (inline.via, inline.before["role"], inline.after["role"]) == ("admin", "member", "maintainer")
 
     membership = Membership.objects.get(project=project, user=users["viewer"])
     response = client.post(f"/admin/projects/membership/{membership.pk}/delete/", {"post": "yes"})

@@ -45,8 +45,7 @@ def test_page_by_role(client, users, project, page, role, status):
         assert response["Location"].startswith("/accounts/login/")
 
 
-@pytest.mark.smoke
-@pytest.mark.parametrize("page", ["create", "members", "settings", "tokens", "profile"])
+@pytest.mark.parametrize("page", ["list", "create", "members", "settings", "delete", "activity", "tokens", "profile"])
 def test_form_inputs_have_labels(client_as, project, page):
     """Every visible input, select and textarea has a <label for=...> (keyboard and screen readers)."""
     html = client_as("owner").get(PAGES[page][0]).content.decode()

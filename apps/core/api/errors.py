@@ -10,6 +10,8 @@ layer are translated here, so views never catch them one by one.
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -52,6 +54,7 @@ def json_error(status_code: int, detail: str, code: str) -> JsonResponse:
     return JsonResponse({"status": status_code, "code": code, "detail": detail}, status=status_code)
 
 
+@csrf_exempt  # it changes nothing; without this a POST to an unknown path would get an HTML CSRF 403
 def api_not_found(request, exception=None, **kwargs):
     # Also the catch-all view for unknown /api/ paths, which passes the unmatched rest as a kwarg.
     return json_error(status.HTTP_404_NOT_FOUND, "Not found.", "not_found")
@@ -61,4 +64,11 @@ def api_server_error(request):
     return json_error(status.HTTP_500_INTERNAL_SERVER_ERROR, "Server error.", "server_error")
 
 
-__all__ = ["exception_handler", "api_not_found", "api_server_error", "Response"]
+def server_error(request):
+    """handler500: the JSON shape under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return api_server_error(request)
+    return defaults.server_error(request)
+
+
+__all__ = ["exception_handler", "api_not_found", "api_server_error", "server_error", "Response"]

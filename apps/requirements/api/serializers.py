@@ -79,9 +79,7 @@ class LabelsField(serializers.ListField):
 
 
 class CriterionSerializer(serializers.ModelSerializer):
-    position = serializers.IntegerField(
-        min_value=0, required=False, help_text="0-based; moving renumbers the rest."
-    )
+    position = serializers.IntegerField(min_value=0, required=False, help_text="0-based; moving renumbers the rest.")
 
     class Meta:
         model = AcceptanceCriterion
@@ -100,21 +98,13 @@ class CriterionSerializer(serializers.ModelSerializer):
         return criterion
 
     def update(self, instance, validated_data):
-        return services.criterion_update(
-            criterion=instance, actor=self.context["request"].user, **validated_data
-        )
+        return services.criterion_update(criterion=instance, actor=self.context["request"].user, **validated_data)
 
 
 class RequirementSerializer(ModelCleanSerializer):
-    key = serializers.CharField(
-        read_only=True, help_text="REQ-<number>, unique in the project, never reused."
-    )
-    owner = UsernameField(
-        required=False, allow_blank=True, allow_null=True, help_text="Username of a member."
-    )
-    parent = RequirementKeyField(
-        required=False, allow_blank=True, allow_null=True, help_text="Key, e.g. REQ-3."
-    )
+    key = serializers.CharField(read_only=True, help_text="REQ-<number>, unique in the project, never reused.")
+    owner = UsernameField(required=False, allow_blank=True, allow_null=True, help_text="Username of a member.")
+    parent = RequirementKeyField(required=False, allow_blank=True, allow_null=True, help_text="Key, e.g. REQ-3.")
     labels = LabelsField(
         child=serializers.CharField(max_length=50),
         required=False,
@@ -145,9 +135,7 @@ class RequirementSerializer(ModelCleanSerializer):
         )
 
     def update(self, instance, validated_data):
-        return services.requirement_update(
-            requirement=instance, actor=self.context["request"].user, **validated_data
-        )
+        return services.requirement_update(requirement=instance, actor=self.context["request"].user, **validated_data)
 
 
 class RequirementCreateSerializer(RequirementSerializer):
@@ -160,9 +148,9 @@ class RequirementCreateSerializer(RequirementSerializer):
         help_text="Criterion texts.",
     )
 
-
     def to_representation(self, instance):
         return RequirementSerializer(instance, context=self.context).data
+
 
 class TransitionSerializer(serializers.ModelSerializer):
     to = serializers.ChoiceField(choices=workflow.STATUSES, write_only=True, source="to_status")

@@ -86,14 +86,10 @@ class RequirementViewSet(ProjectModelViewSet):
         return Response(RequirementSerializer(requirement, context=self.get_serializer_context()).data)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("format", str, enum=["csv", "json"], description="csv (default) or json.")
-        ],
+        parameters=[OpenApiParameter("format", str, enum=["csv", "json"], description="csv (default) or json.")],
         responses={(200, "text/csv"): OpenApiTypes.STR, (200, "application/json"): OpenApiTypes.OBJECT},
     )
-    @action(
-        detail=False, methods=["get"], renderer_classes=[CSVRenderer, JSONRenderer], pagination_class=None
-    )
+    @action(detail=False, methods=["get"], renderer_classes=[CSVRenderer, JSONRenderer], pagination_class=None)
     def export(self, request, *args, **kwargs):
         """The filtered requirements as a CSV or JSON download (same columns as the import)."""
         fmt = "json" if request.query_params.get("format") == "json" else "csv"
@@ -121,9 +117,7 @@ class RequirementViewSet(ProjectModelViewSet):
             upload = data.get("file")
             data = upload.read() if upload else b""
         dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
-        report = transfer.requirements_import(
-            project=self.project, actor=request.user, data=data, dry_run=dry_run
-        )
+        report = transfer.requirements_import(project=self.project, actor=request.user, data=data, dry_run=dry_run)
         if not report.ok:
             body = {
                 "status": 400,
@@ -198,9 +192,7 @@ class RevisionViewSet(RequirementChildMixin, mixins.ListModelMixin, viewsets.Gen
 
 
 @extend_schema(parameters=[KEY_PARAM])
-class CommentViewSet(
-    RequirementChildMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
-):
+class CommentViewSet(RequirementChildMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Discussion on a requirement, oldest first. Markdown; body_html is rendered and sanitised."""
 
     serializer_class = CommentSerializer

@@ -1,0 +1,24 @@
+"""seed_demo is idempotent: run twice, one demo user and one demo project."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from apps.core.models import ObjectChange
+from apps.projects.models import Membership, Project
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_is_one_user_one_project():
+    for _ in range(2):
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        assert "Demo ready" in out.getvalue()
+    user = get_user_model().objects.get(username="demo")
+    assert user.check_password("threadline-demo")
+    assert Project.objects.filter(slug="payments-api").count() == 1
+    assert Membership.objects.get(project__slug="payments-api").user == user
+    assert user.emailaddress_set.get().verified
+    assert ObjectChange.objects.filter(action="create", object_repr="Payments API").get().via == "cli"

@@ -1,0 +1,224 @@
+"""CSV import/export: encodings, columns, keys, parents, formula injection, round trip, 10 000 rows."""
+
+import csv
+import io
+import json
+import re
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.core.csvimport import decode_csv
+from apps.core.export import escape_formula, to_csv, unescape_formula
+from apps.core.models import ObjectChange
+from apps.projects.models import Membership
+from apps.projects.services import project_create
+from apps.requirements import services
+from apps.requirements.models import Requirement
+from apps.requirements.transfer import COLUMNS, requirements_import
+
+BASE = "/api/v1/projects/payments-api/requirements"
+
+
+def run(project, users, text, dry_run=False):
+    data = text.encode() if isinstance(text, str) else text
+    return requirements_import(project=project, actor=users["owner"], data=data, dry_run=dry_run)
+
+
+def test_dry_run_previews_and_saves_nothing(project, users):
+    report = run(project, users, "title,priority\nPay,must\nRefund,could\n", dry_run=True)
+    assert report.ok and report.created == 2 and not report.saved
+    assert [p["title"] for p in report.preview] == ["Pay", "Refund"]
+    assert not Requirement.objects.exists()
+    assert run(project, users, "title,priority\nPay,must\nRefund,could\n").saved
+    assert list(Requirement.objects.values_list("number", "priority")) == [(1, "must"), (2, "could")]
+
+
+@pytest.mark.parametrize(
+    ("raw", "title"),
+    [("\ufefftitle\nCafé\n".encode(), "Café"),  # UTF-8 with BOM
+     ("title\nCafé\n".encode("cp1252"), "Café"),  # Excel on Windows
+     ("title\nNaïve “quotes”\n".encode("cp1252"), "Naïve “quotes”"),
+     ("title\nÆble\n".encode("latin-1"), "Æble")],
+)  # fmt: skip
+def test_encodings(project, users, raw, title):
+    assert run(project, users, raw).saved
+    assert Requirement.objects.get().title == title
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"), (b"", "empty"),
+     (b"name\nx\n", "Missing column(s): title"), (b"title,colour\nx,red\n", "Unknown column(s): colour"),
+     (b"title,title\nx,y\n", "given twice"), (b"title\nx,extra\n", "Row 2: 2 cells but only 1 columns")],
+)  # fmt: skip
+def test_unusable_files_are_refused_with_a_clear_message(project, users, raw, message):
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        run(project, users, raw)
+    assert not Requirement.objects.exists()
+
+
+def test_row_errors_name_row_and_field_and_nothing_is_saved(project, users, make_requirement):
+    make_requirement(title="Existing")
+    text = (
+        "key,title,type,category,priority,status,owner,parent\n"
+        "REQ-1,Fine,functional,,must,draft,member,\n"  # row 2: ok (update)
+        ",,functional,,must,draft,,\n"  # row 3: title missing
+        ",X,functional,,urgent,draft,,\n"  # row 4: bad priority
+        ",X,non_functional,,must,draft,,\n"  # row 5: category missing
+        ",X,functional,,must,draft,outsider,\n"  # row 6: not a member
+        ",X,functional,,must,draft,,REQ-99\n"  # row 7: unknown parent
+        "REQ-1,Again,functional,,must,draft,,\n"  # row 8: duplicate key
+        "BAD-1,X,functional,,must,draft,,\n"  # row 9: malformed key
+        ",X,functional,,must,done,,\n"  # row 10: bad status
+    )
+    report = run(project, users, text)
+    errors = {(e.row, e.field) for e in report.errors}
+    assert errors == {(3, "title"), (4, "priority"), (5, "category"), (6, "owner"), (7, "parent"), (8, "key"),
+                      (9, "key"), (10, "status")}  # fmt: skip
+    assert "first on row 2" in next(e.message for e in report.errors if e.row == 8)
+    assert not report.saved
+    assert Requirement.objects.get().title == "Existing"
+
+
+def test_cycles_in_the_file_are_refused(project, users):
+    text = "key,title,parent\nREQ-1,A,REQ-2\nREQ-2,B,REQ-1\nREQ-3,C,REQ-3\n"
+    report = run(project, users, text)
+    assert {(e.row, e.field) for e in report.errors} >= {(2, "parent"), (3, "parent"), (4, "parent")}
+    assert not Requirement.objects.exists()
+
+
+def test_deleted_keys_are_not_reused_by_import(project, users, make_requirement):
+    services.requirement_delete(requirement=make_requirement(), actor=users["owner"])
+    report = run(project, users, "key,title\nREQ-1,Back from the dead\n")
+    assert report.errors[0].field == "key" and "never reused" in report.errors[0].message
+
+
+def test_new_keys_are_kept_and_the_counter_moves_past_them(project, users, make_requirement):
+    assert run(project, users, "key,title,parent\nREQ-5,Five,\n,No key,REQ-5\n").saved
+    assert list(Requirement.objects.values_list("number", "parent__number")) == [(5, None), (6, 5)]
+    assert make_requirement().key == "REQ-7"
+
+
+def test_import_updates_existing_and_records_revisions_and_transitions(project, users, make_requirement):
+    requirement = make_requirement(title="Old", criteria=["a"], labels=["x"])
+    assert run(project, users, "key,title,status,labels,criteria\nREQ-1,New,approved,y;z,[x] a\n").saved
+    requirement.refresh_from_db()
+    assert (requirement.title, requirement.status, requirement.revision) == ("New", "approved", 2)
+    assert sorted(requirement.labels.values_list("name", flat=True)) == ["y", "z"]
+    assert list(requirement.criteria.values_list("text", "met")) == [("a", True)]
+    assert requirement.transitions.get().to_status == "approved"
+
+
+def test_import_is_logged_once(project, users):
+    before = ObjectChange.objects.count()
+    run(project, users, "title\n" + "".join(f"R{n}\n" for n in range(50)))
+    assert ObjectChange.objects.count() == before + 1
+    assert ObjectChange.objects.first().verb == "imported requirements"
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://evil\")", "+1+1", "-2", "@SUM(A1)", "\tTab", "\rCR"])
+def test_formula_cells_are_escaped_on_export_and_restored_on_import(cell):
+    assert escape_formula(cell) == "'" + cell
+    assert unescape_formula(escape_formula(cell)) == cell
+    rows = list(csv.reader(io.StringIO(to_csv([{"title": cell}], ["title"]))))
+    assert rows[1] == ["'" + cell]
+    assert escape_formula("Plain") == "Plain" and unescape_formula("'quoted") == "'quoted"
+
+
+def test_export_escapes_formula_injection(api_as, make_requirement):
+    make_requirement(title="=cmd|' /C calc'!A0", description="@SUM(1)")
+    body = api_as("viewer").get(f"{BASE}/export/?format=csv").content.decode("utf-8-sig")
+    row = next(r for r in csv.DictReader(io.StringIO(body)) if r["key"] == "REQ-1")
+    assert row["title"] == "'=cmd|' /C calc'!A0" and row["description"] == "'@SUM(1)"
+
+
+def test_round_trip_into_an_empty_project(api_as, project, users, make_requirement, walk):
+    top = walk(make_requirement(title="Top", description="**md**\nline 2", owner=users["member"], labels=["a", "b"],
+                                criteria=["Given x, then y", "-5 ms"]), "in_review", "approved")  # fmt: skip
+    make_requirement(title="=Child", parent=top, type="non_functional", category="security", priority="wont",
+                     rationale="Because", source="Sales, EMEA")  # fmt: skip
+    services.criterion_update(criterion=top.criteria.first(), actor=users["owner"], met=True)
+    services.requirement_delete(requirement=make_requirement(title="Gone"), actor=users["owner"])
+    make_requirement(title="Last")
+    exported = api_as("viewer").get(f"{BASE}/export/?format=csv").content
+    empty = project_create(actor=users["owner"], name="Copy", slug="copy")
+    Membership.objects.create(project=empty, user=users["member"], role="member")
+    report = requirements_import(project=empty, actor=users["owner"], data=exported)
+    assert report.saved, report.errors
+
+    def dump(p):
+        original = api_as("owner").get(f"/api/v1/projects/{p.slug}/requirements/export/?format=json").json()
+        return [{k: v for k, v in r.items() if k != "fingerprint" or True} for r in original["requirements"]]
+
+    source, copy = dump(project), dump(empty)
+    for record in source + copy:
+        record.pop("revision")
+    assert copy == source
+    assert [r["key"] for r in copy] == ["REQ-1", "REQ-2", "REQ-4"]
+    assert services.requirement_create(project=empty, actor=users["owner"], title="Next").key == "REQ-5"
+
+
+def test_json_export(api_as, make_requirement):
+    make_requirement(title="Pay", labels=["x"], criteria=["c"])
+    response = api_as("viewer").get(f"{BASE}/export/?format=json&q=pay")
+    assert response["Content-Disposition"].endswith('.json"')
+    data = json.loads(response.content)
+    assert data["requirements"][0] == {**data["requirements"][0], "key": "REQ-1", "labels": ["x"],
+                                       "criteria": [{"text": "c", "met": False}]}  # fmt: skip
+
+
+def test_api_import_reports_row_errors_as_400(api_as, project):
+    api = api_as("maintainer")
+    response = api.post(f"{BASE}/import/", "title,owner\nX,ghost\n", content_type="text/csv")
+    assert response.status_code == 400
+    assert response.json()["errors"]["rows"] == [{"row": 2, "field": "owner",
+                                                  "message": "No member of this project is called 'ghost'."}]  # fmt: skip
+    response = api.post(f"{BASE}/import/", "colour\nred\n", content_type="text/csv")
+    assert response.status_code == 400 and "Missing column(s): title" in str(response.json()["errors"])
+    response = api.post(f"{BASE}/import/?dry_run=1", "title\nX\n", content_type="text/csv")
+    assert response.status_code == 200 and response.json()["created"] == 1 and not Requirement.objects.exists()
+    response = api.post(f"{BASE}/import/", "title\nX\n", content_type="text/csv")
+    assert response.status_code == 201 and Requirement.objects.get().title == "X"
+
+
+def test_api_import_takes_a_multipart_file(api_as, project):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("r.csv", b"\xef\xbb\xbftitle\nFrom a file\n", content_type="text/csv")
+    response = api_as("maintainer").post(f"{BASE}/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 201, response.json()
+
+
+def test_too_big_is_refused():
+    with pytest.raises(ValidationError, match="limit"):
+        decode_csv(b"title\n" + b"x" * 100, max_bytes=50)
+
+
+def test_too_many_rows_is_refused(project, users, monkeypatch):
+    from apps.core import csvimport
+
+    monkeypatch.setattr(csvimport.read_csv, "__kwdefaults__", {"max_rows": 3})
+    with pytest.raises(ValidationError, match="More than 3 rows"):
+        run(project, users, "title\na\nb\nc\nd\n")
+
+
+def test_ten_thousand_rows(project, users, django_assert_max_num_queries):
+    lines = ["key,title,description,priority,owner,labels,parent,criteria"]
+    for n in range(1, 10_001):
+        parent = f"REQ-{(n - 1) // 10}" if n > 10 else ""
+        lines.append(f'REQ-{n},Requirement {n},Text {n},should,member,"l{n % 7}, all",{parent},"Given {n}\nThen ok"')
+    text = "\n".join(lines)
+    started = time.monotonic()
+    # Batched, never per row: SQLite's 999-parameter limit makes batches small, hence ~450 queries.
+    with django_assert_max_num_queries(1000):
+        report = run(project, users, text)
+    elapsed = time.monotonic() - started
+    assert report.saved and report.created == 10_000, report.errors[:3]
+    assert elapsed < 30
+    assert Requirement.objects.count() == 10_000
+    assert Requirement.objects.get(number=10_000).parent.number == 999
+    assert Requirement.labels.through.objects.count() == 20_000
+    assert Requirement.objects.get(number=1).criteria.count() == 2
+    assert list(COLUMNS)[0] == "key"
