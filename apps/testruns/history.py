@@ -68,16 +68,18 @@ def _ints(values) -> str:
     return ",".join(str(int(v)) for v in values)
 
 
-def window_runs(*, project_id: int, branch: str, name: str, window: int | None = None,
+def window_runs(*, project_id: int, branch: str, name: str | None, window: int | None = None,
                 include_run_id: int = 0) -> list[int]:
-    """Ids of the last ``window`` complete runs of a branch + name (plus a run being ingested)."""
-    runs = TestRun.objects.filter(project_id=project_id, branch=branch, name=name).filter(
+    """Ids of the last ``window`` complete runs of a branch (+ name; None: any) and a run being ingested."""
+    runs = TestRun.objects.filter(project_id=project_id, branch=branch).filter(
         Q(status=TestRun.State.COMPLETE) | Q(pk=include_run_id)
     )
+    if name is not None:
+        runs = runs.filter(name=name)
     return list(runs.order_by("-id").values_list("id", flat=True)[: window or flaky_window()])
 
 
-def flaky_stats(*, project_id: int, branch: str, name: str, window: int | None = None,
+def flaky_stats(*, project_id: int, branch: str, name: str | None, window: int | None = None,
                 include_run_id: int = 0) -> dict[int, dict]:
     """{test_case_id: {flips, retried, runs, score, flaky}} over the last ``window`` runs of a branch+name.
 

@@ -11,7 +11,9 @@ The caller owns the transaction (one per run).
 from __future__ import annotations
 
 import json
+import queue
 import re
+import threading
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
@@ -94,6 +96,58 @@ def fold_retries(cases: Iterable[ParsedCase]) -> Iterator[ParsedCase]:
         else:
             yield case
     yield from waiting.values()
+
+
+_END = object()
+
+
+def read_ahead(iterable: Iterable, *, chunk: int = 1000, depth: int = 4) -> Iterator:
+    """Iterate ``iterable`` in a background thread, ``depth`` chunks ahead of the consumer.
+
+    Parsing (CPU in Python/lxml) then overlaps with the database round trips of the consumer,
+    which release the GIL while they wait. Memory stays bounded by ``chunk * depth`` items; an
+    exception in the producer is re-raised, unchanged, in the consumer. The producer must not touch
+    the database (it would get another connection, outside the run's transaction).
+    """
+    channel: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                channel.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            buffer = []
+            for item in iterable:
+                buffer.append(item)
+                if len(buffer) >= chunk:
+                    if not put(buffer):
+                        return
+                    buffer = []
+            if put(buffer):
+                put(_END)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            put(exc)
+
+    thread = threading.Thread(target=produce, name="report-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = channel.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _clean(value: str) -> str:

@@ -125,7 +125,7 @@ def run_names(*, project) -> list[str]:
 
 
 def flaky_tests(
-    *, project, branch: str | None = None, name: str = "", window: int | None = None
+    *, project, branch: str | None = None, name: str | None = None, window: int | None = None
 ) -> list[dict]:
     """Flaky tests: stored flags (latest ingestion), or computed now for an explicit branch (+ run name)."""
     if branch is None:

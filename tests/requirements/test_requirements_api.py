@@ -78,7 +78,8 @@ def test_create_and_read_by_key(api_as, project):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"title": ""}, "title"), ({"title": "x", "owner": "outsider"}, "owner"), ({"title": "x", "owner": "ghost"}, "owner"),
+    [({"title": ""}, "title"), ({"title": "x", "owner": "outsider"}, "owner"),
+     ({"title": "x", "owner": "ghost"}, "owner"),
      ({"title": "x", "parent": "REQ-77"}, "parent"), ({"title": "x", "parent": "nope"}, "parent"),
      ({"title": "x", "type": "non_functional"}, "category"), ({"title": "x", "priority": "urgent"}, "priority"),
      ({"title": "x", "status": "approved"}, None)],
@@ -105,7 +106,9 @@ def test_transition_endpoint(api_as, req1):
     assert response.status_code == 403
     response = api_as("member").post(f"{BASE}/REQ-1/transition/", {"to": "verified"}, format="json")
     assert response.status_code == 400 and "from in_review to verified" in response.json()["errors"]["to"][0]
-    response = api_as("maintainer").post(f"{BASE}/REQ-1/transition/", {"to": "approved", "comment": "ok"}, format="json")
+    response = api_as("maintainer").post(
+        f"{BASE}/REQ-1/transition/", {"to": "approved", "comment": "ok"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["status"] == "approved"
     history = api_as("viewer").get(f"{BASE}/REQ-1/transitions/").json()["results"]
     assert history[0] == {**history[0], "from_status": "in_review", "to_status": "approved", "actor": "maintainer"}
@@ -155,7 +158,9 @@ def test_list_endpoint_query_count(api_as, project, users, django_assert_max_num
     Requirement.objects.bulk_create(rows)
     through = Requirement.labels.through
     label = parent.labels.get()
-    through.objects.bulk_create([through(requirement_id=r.pk, label_id=label.pk) for r in Requirement.objects.all()[1:]])
+    through.objects.bulk_create(
+        [through(requirement_id=r.pk, label_id=label.pk) for r in Requirement.objects.all()[1:]]
+    )
     api = api_as("viewer")
     with django_assert_max_num_queries(12):
         response = api.get(f"{BASE}/?page_size=500")

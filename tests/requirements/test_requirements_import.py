@@ -118,7 +118,7 @@ def test_import_is_logged_once(project, users):
     assert ObjectChange.objects.first().verb == "imported requirements"
 
 
-@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://evil\")", "+1+1", "-2", "@SUM(A1)", "\tTab", "\rCR"])
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://evil")', "+1+1", "-2", "@SUM(A1)", "\tTab", "\rCR"])
 def test_formula_cells_are_escaped_on_export_and_restored_on_import(cell):
     assert escape_formula(cell) == "'" + cell
     assert unescape_formula(escape_formula(cell)) == cell
@@ -149,12 +149,11 @@ def test_round_trip_into_an_empty_project(api_as, project, users, make_requireme
     assert report.saved, report.errors
 
     def dump(p):
-        original = api_as("owner").get(f"/api/v1/projects/{p.slug}/requirements/export/?format=json").json()
-        return [{k: v for k, v in r.items() if k != "fingerprint" or True} for r in original["requirements"]]
+        return api_as("owner").get(f"/api/v1/projects/{p.slug}/requirements/export/?format=json").json()["requirements"]
 
     source, copy = dump(project), dump(empty)
     for record in source + copy:
-        record.pop("revision")
+        record.pop("revision")  # the copy starts again at revision 1; content and fingerprint are equal
     assert copy == source
     assert [r["key"] for r in copy] == ["REQ-1", "REQ-2", "REQ-4"]
     assert services.requirement_create(project=empty, actor=users["owner"], title="Next").key == "REQ-5"
@@ -173,8 +172,8 @@ def test_api_import_reports_row_errors_as_400(api_as, project):
     api = api_as("maintainer")
     response = api.post(f"{BASE}/import/", "title,owner\nX,ghost\n", content_type="text/csv")
     assert response.status_code == 400
-    assert response.json()["errors"]["rows"] == [{"row": 2, "field": "owner",
-                                                  "message": "No member of this project is called 'ghost'."}]  # fmt: skip
+    ghost = {"row": 2, "field": "owner", "message": "No member of this project is called 'ghost'."}
+    assert response.json()["errors"]["rows"] == [ghost]
     response = api.post(f"{BASE}/import/", "colour\nred\n", content_type="text/csv")
     assert response.status_code == 400 and "Missing column(s): title" in str(response.json()["errors"])
     response = api.post(f"{BASE}/import/?dry_run=1", "title\nX\n", content_type="text/csv")

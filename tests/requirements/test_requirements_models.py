@@ -36,7 +36,9 @@ def test_hierarchy_cycles_are_refused(make_requirement, users):
     leaf = make_requirement(parent=middle)
     for parent in (leaf, middle, top):
         with pytest.raises(ValidationError) as info:
-            services.requirement_update(requirement=Requirement.objects.get(pk=top.pk), actor=users["owner"], parent=parent)
+            services.requirement_update(
+                requirement=Requirement.objects.get(pk=top.pk), actor=users["owner"], parent=parent
+            )
         assert "parent" in info.value.message_dict
     top.refresh_from_db()
     assert top.parent is None

@@ -139,7 +139,10 @@ def test_criteria_editing_from_the_page(client_as, req1):
     client.post(f"{URL}/REQ-1/criteria/", {"text": "Given no card, then refuse"})
     second = req1.criteria.get(text="Given no card, then refuse")
     client.post(f"{URL}/REQ-1/criteria/{second.pk}/move/", {"direction": "up"})
-    assert list(req1.criteria.values_list("text", flat=True)) == ["Given no card, then refuse", "Given a card, then pay"]
+    assert list(req1.criteria.values_list("text", flat=True)) == [
+        "Given no card, then refuse",
+        "Given a card, then pay",
+    ]
     response = client.post(f"{URL}/REQ-1/criteria/", {"text": ""}, follow=True)
     assert "Criterion: This field is required." in response.content.decode()
     req1.refresh_from_db()

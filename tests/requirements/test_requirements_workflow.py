@@ -34,11 +34,15 @@ def test_pure_refusal_names_both_states(source, target):
 
 
 @pytest.mark.parametrize(("source", "target"), ILLEGAL)
-def test_every_illegal_transition_is_refused_and_nothing_saved(source, target, make_requirement, walk, users, access_of):
+def test_every_illegal_transition_is_refused_and_nothing_saved(
+    source, target, make_requirement, walk, users, access_of
+):
     requirement = walk(make_requirement(), *PATH[source])
     before = RequirementTransition.objects.count(), ObjectChange.objects.count()
     with pytest.raises(ValidationError) as info:
-        services.requirement_transition(requirement=requirement, to=target, actor=users["owner"], access=access_of("owner"))
+        services.requirement_transition(
+            requirement=requirement, to=target, actor=users["owner"], access=access_of("owner")
+        )
     assert f"from {source} to {target}" in str(info.value)
     requirement.refresh_from_db()
     assert requirement.status == source
@@ -54,7 +58,9 @@ def test_each_legal_transition_needs_its_role(source, target, role, make_require
         assert not allowed
     if not allowed:
         with pytest.raises(PermissionDenied):
-            services.requirement_transition(requirement=requirement, to=target, actor=users[role], access=access_of(role))
+            services.requirement_transition(
+                requirement=requirement, to=target, actor=users[role], access=access_of(role)
+            )
         requirement.refresh_from_db()
         assert requirement.status == source
         return
@@ -73,21 +79,34 @@ def test_each_legal_transition_needs_its_role(source, target, role, make_require
 def test_member_cannot_approve_but_maintainer_can(make_requirement, walk, users, access_of):
     requirement = walk(make_requirement(), "in_review")
     with pytest.raises(PermissionDenied, match="maintainer"):
-        services.requirement_transition(requirement=requirement, to="approved", actor=users["member"], access=access_of("member"))
-    services.requirement_transition(requirement=requirement, to="approved", actor=users["maintainer"], access=access_of("maintainer"))
+        services.requirement_transition(
+            requirement=requirement, to="approved", actor=users["member"], access=access_of("member")
+        )
+    services.requirement_transition(
+        requirement=requirement, to="approved", actor=users["maintainer"], access=access_of("maintainer")
+    )
     assert requirement.status == "approved"
 
 
 def test_unknown_status_is_refused_with_the_list(make_requirement, users, access_of):
     with pytest.raises(ValidationError, match="not a status"):
-        services.requirement_transition(requirement=make_requirement(), to="done", actor=users["owner"], access=access_of("owner"))
+        services.requirement_transition(
+            requirement=make_requirement(), to="done", actor=users["owner"], access=access_of("owner")
+        )
 
 
 def test_bulk_transition_is_all_or_nothing(make_requirement, walk, users, access_of):
     ready, draft = walk(make_requirement(), "in_review"), make_requirement()
     with pytest.raises(ValidationError) as info:
-        services.requirement_bulk_transition(requirements=[ready, draft], to="approved", actor=users["owner"], access=access_of("owner"))
+        services.requirement_bulk_transition(
+            requirements=[ready, draft], to="approved", actor=users["owner"], access=access_of("owner")
+        )
     assert draft.key in str(info.value) and ready.key not in str(info.value)
     ready.refresh_from_db()
     assert ready.status == "in_review"
-    assert services.requirement_bulk_transition(requirements=[ready], to="approved", actor=users["owner"], access=access_of("owner")) == 1
+    assert (
+        services.requirement_bulk_transition(
+            requirements=[ready], to="approved", actor=users["owner"], access=access_of("owner")
+        )
+        == 1
+    )
