@@ -4,6 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from . import verification
 from .models import Requirement, parse_key
 
 
@@ -18,6 +19,10 @@ class RequirementFilterSet(django_filters.FilterSet):
     parent = django_filters.CharFilter(
         method="filter_parent", label="Parent", help_text="A key such as REQ-3, or 'none' for top level."
     )
+    verification = django_filters.ChoiceFilter(
+        choices=verification.CHOICES, method="filter_verification", label="Tests",
+        help_text="verified, failing or untested — from the latest run of each linked test.",
+    )
     ordering = django_filters.OrderingFilter(
         fields=[("number", "key"), "title", "status", ("priority_rank", "priority"), "updated_at"],
         field_labels={"number": "Key", "priority_rank": "Priority"},
@@ -25,7 +30,7 @@ class RequirementFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Requirement
-        fields = ["q", "status", "type", "category", "priority", "label", "owner", "parent"]
+        fields = ["q", "status", "type", "category", "priority", "label", "owner", "parent", "verification"]
 
     def search(self, queryset, name, value):
         number = parse_key(value)
@@ -44,3 +49,8 @@ class RequirementFilterSet(django_filters.FilterSet):
             return queryset.filter(parent__isnull=True)
         number = parse_key(value)
         return queryset.filter(parent__number=number) if number else queryset.none()
+
+    def filter_verification(self, queryset, name, value):
+        if "verification" not in queryset.query.annotations:
+            queryset = verification.annotate_verification(queryset)
+        return queryset.filter(verification=value)

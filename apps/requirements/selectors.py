@@ -4,6 +4,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 
 from . import workflow
 from .models import AcceptanceCriterion, Requirement, RequirementComment, RequirementTransition
+from .verification import annotate_verification
 
 PRIORITY_RANK = Case(
     *(When(priority=value, then=Value(rank)) for rank, value in enumerate(Requirement.Priority.values)),
@@ -12,8 +13,9 @@ PRIORITY_RANK = Case(
 
 
 def requirement_list(*, project, with_criteria: bool = False):
-    """Requirements with owner, parent key and labels loaded; ``priority_rank`` sorts MoSCoW."""
-    queryset = (
+    """Requirements with owner, parent key and labels loaded; ``priority_rank`` sorts MoSCoW and
+    ``verification`` says whether linked tests pass (see verification.py)."""
+    queryset = annotate_verification(
         Requirement.objects.filter(project=project)
         .select_related("owner", "parent", "project")
         .prefetch_related("labels")

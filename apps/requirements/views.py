@@ -25,6 +25,7 @@ from .filtersets import RequirementFilterSet
 from .forms import BulkForm, CommentForm, CriterionForm, RequirementForm, TransitionForm
 from .models import AcceptanceCriterion, Requirement
 from .revisions import as_text, diff_lines
+from .verification import verification_of
 
 
 class RequirementObjectMixin:
@@ -62,7 +63,11 @@ class RequirementDetailView(RequirementObjectMixin, ProjectObjectDetailView):
         moves = [(to, workflow.BUTTONS[to]) for to in workflow.next_statuses(status)
                  if self.access.can(workflow.required_role(status, to))]  # fmt: skip
         return super().get_context_data(
-            moves=moves, criterion_form=CriterionForm(), comment_form=CommentForm(), **kwargs
+            moves=moves,
+            criterion_form=CriterionForm(),
+            comment_form=CommentForm(),
+            verification=verification_of(self.object),
+            **kwargs,
         )
 
 

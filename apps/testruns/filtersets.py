@@ -3,7 +3,9 @@
 import django_filters
 from django.db.models import Q
 
-from .models import Status, TestCase, TestResult, TestRun
+from .models import FAILING, Status, TestCase, TestResult, TestRun
+
+YES_NO = [("true", "Yes"), ("false", "No")]
 
 
 class TestRunFilterSet(django_filters.FilterSet):
@@ -21,15 +23,23 @@ class TestRunFilterSet(django_filters.FilterSet):
 
 
 class TestResultFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Status.choices)
+    status = django_filters.ChoiceFilter(
+        choices=[("failing", "Failing (failed or error)"), *Status.choices], method="filter_status"
+    )
     q = django_filters.CharFilter(method="search", label="Search")
     signature = django_filters.CharFilter(field_name="message_signature", label="Failure signature")
-    flaky = django_filters.BooleanFilter(field_name="flaky_in_run", label="Flaky in run")
+    flaky = django_filters.ChoiceFilter(choices=YES_NO, method="filter_flaky", label="Flaky in run")
     ordering = django_filters.OrderingFilter(fields=["duration", "id"])
 
     class Meta:
         model = TestResult
         fields = ["status", "q", "signature", "flaky"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=FAILING) if value == "failing" else queryset.filter(status=value)
+
+    def filter_flaky(self, queryset, name, value):
+        return queryset.filter(flaky_in_run=value == "true")
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -43,12 +53,15 @@ class TestResultFilterSet(django_filters.FilterSet):
 class TestCaseFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search")
     last_status = django_filters.ChoiceFilter(choices=Status.choices, label="Last status")
-    flaky = django_filters.BooleanFilter()
+    flaky = django_filters.ChoiceFilter(choices=YES_NO, method="filter_flaky", label="Flaky")
     suite = django_filters.CharFilter(lookup_expr="exact")
 
     class Meta:
         model = TestCase
         fields = ["q", "last_status", "flaky", "suite"]
+
+    def filter_flaky(self, queryset, name, value):
+        return queryset.filter(flaky=value == "true")
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -14,6 +14,7 @@ import json
 import queue
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
@@ -24,30 +25,14 @@ from .reports import ParsedCase, dedupe_cases, summarize
 BATCH = 5000
 REQUIREMENT_KEY = re.compile(r"\bREQ-(\d+)\b")
 
-# PostgreSQL: identities upserted with their latest status in one statement per batch (see
-# history.DENORMALISE_SQL for the same rules as a separate UPDATE, used on other databases).
-UPSERT_SQL = """
-INSERT INTO {table} AS tc (project_id, identity, suite, classname, name, file, last_status, last_run_id,
-                           last_duration, last_passed_run_id, first_failed_run_id, flaky, flips, flaky_score,
-                           created_at, updated_at)
-SELECT %(project)s, i, s, c, n, f, st, %(run)s, d,
-       CASE WHEN st = 'passed' THEN %(run)s END,
-       CASE WHEN st IN ('failed', 'error') THEN %(run)s END,
-       false, 0, 0, now(), now()
-FROM unnest(%(i)s::text[], %(s)s::text[], %(c)s::text[], %(n)s::text[], %(f)s::text[], %(st)s::text[],
-            %(d)s::float8[]) AS t(i, s, c, n, f, st, d)
-ON CONFLICT (project_id, identity) DO UPDATE SET
-    last_status = EXCLUDED.last_status,
-    last_run_id = EXCLUDED.last_run_id,
-    last_duration = EXCLUDED.last_duration,
-    last_passed_run_id = COALESCE(EXCLUDED.last_passed_run_id, tc.last_passed_run_id),
-    first_failed_run_id = CASE
-        WHEN EXCLUDED.last_status IN ('failed', 'error') THEN
-            CASE WHEN tc.last_status IN ('failed', 'error') AND tc.first_failed_run_id IS NOT NULL
-                 THEN tc.first_failed_run_id ELSE EXCLUDED.last_run_id END
-        WHEN EXCLUDED.last_status = 'passed' THEN NULL
-        ELSE tc.first_failed_run_id END
-WHERE tc.last_run_id IS NULL OR tc.last_run_id <= EXCLUDED.last_run_id
+# PostgreSQL: new test identities in one statement per batch; RETURNING gives their ids (rows a
+# concurrent run of the project inserted first are looked up afterwards).
+INSERT_CASES_SQL = """
+INSERT INTO {table} (project_id, identity, suite, classname, name, file, last_status, flaky, flips, flaky_score,
+                     created_at, updated_at)
+SELECT %(project)s, i, s, c, n, f, '', false, 0, 0, now(), now()
+FROM unnest(%(i)s::text[], %(s)s::text[], %(c)s::text[], %(n)s::text[], %(f)s::text[]) AS t(i, s, c, n, f)
+ON CONFLICT (project_id, identity) DO NOTHING
 RETURNING identity, id
 """
 
@@ -167,6 +152,8 @@ class ResultLoader:
         self.flaky = 0
         self.requirements: dict[int, set[int]] = {}  # test_case_id -> REQ numbers
         self.postgres = connection.vendor == "postgresql"
+        self.known: dict[str, int] | None = None
+        self.db_seconds = 0.0  # time spent writing, for the ingestion log line
 
     def add(self, case: ParsedCase) -> bool:
         """Buffer one case; returns True when a batch was written."""
@@ -185,6 +172,7 @@ class ResultLoader:
             self.totals[key] += summary[key]
         self.duration += summary["duration"]
         identities = [identity_hash(c.suite, c.classname, c.name) for c in batch]
+        started = time.perf_counter()
         ids = self._upsert_cases(batch, identities)
         if self.postgres:
             self._copy_results(batch, identities, ids)
@@ -196,6 +184,7 @@ class ResultLoader:
                 ],
                 batch_size=500,
             )
+        self.db_seconds += time.perf_counter() - started
         for case, identity in zip(batch, identities, strict=True):
             self.flaky += case.flaky
             if case.properties or "REQ-" in case.name or "REQ-" in case.classname:
@@ -203,64 +192,61 @@ class ResultLoader:
                 if numbers:
                     self.requirements.setdefault(ids[identity], set()).update(numbers)
 
-    def _upsert_cases(self, batch: list[ParsedCase], identities: list[str]) -> dict[str, int]:
-        unique = {}
-        for case, identity in zip(batch, identities, strict=True):
-            unique[identity] = case  # the last invocation's status is the test's latest
-        project_id = self.run.project_id
-        if self.postgres:
-            return self._upsert_cases_postgres(unique)
-        TestCase.objects.bulk_create(
-            [
-                TestCase(
-                    project_id=project_id,
-                    identity=identity,
-                    suite=c.suite,
-                    classname=c.classname,
-                    name=c.name,
-                    file=c.file,
-                )
-                for identity, c in unique.items()
-            ],
-            ignore_conflicts=True,
-            batch_size=500,
-        )
-        found: dict[str, int] = {}
-        keys = list(unique)
-        for start in range(0, len(keys), 900):
-            found.update(
-                TestCase.objects.filter(
-                    project_id=project_id, identity__in=keys[start : start + 900]
-                ).values_list("identity", "id")
-            )
-        return found
-
-    def _upsert_cases_postgres(self, unique: dict[str, ParsedCase]) -> dict[str, int]:
-        """Insert new identities and set every test's latest status in the same statement."""
-        keys, cases = list(unique), list(unique.values())
-        params = {
-            "project": self.run.project_id,
-            "run": self.run.pk,
-            "i": keys,
-            "s": [_clean(c.suite) for c in cases],
-            "c": [_clean(c.classname) for c in cases],
-            "n": [_clean(c.name) for c in cases],
-            "f": [_clean(c.file) for c in cases],
-            "st": [c.status for c in cases],
-            "d": [float(c.duration or 0.0) for c in cases],
-        }
-        with connection.cursor() as cursor:
-            cursor.execute(UPSERT_SQL.format(table=TestCase._meta.db_table), params)
-            found = dict(cursor.fetchall())
-            missing = [key for key in keys if key not in found]
-            if missing:  # rows a newer run already owns (re-processing an old run): just their ids
+    def _known_identities(self) -> dict[str, int]:
+        """identity -> id of the project's tests, read once per run (memory ∝ distinct tests)."""
+        if self.known is None:
+            with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT identity, id FROM {TestCase._meta.db_table} "
-                    "WHERE project_id = %s AND identity = ANY(%s)",
-                    [self.run.project_id, missing],
+                    f"SELECT identity, id FROM {TestCase._meta.db_table} WHERE project_id = %s",
+                    [self.run.project_id],
                 )
-                found.update(cursor.fetchall())
-        return found
+                self.known = dict(cursor.fetchall())
+        return self.known
+
+    def _upsert_cases(self, batch: list[ParsedCase], identities: list[str]) -> dict[str, int]:
+        """Create the tests seen for the first time; return identity -> id for the whole batch.
+
+        Known tests cost nothing here: their latest status is set once the run is loaded, by one
+        set-based UPDATE (history.DENORMALISE_SQL).
+        """
+        known = self._known_identities()
+        new: dict[str, ParsedCase] = {}
+        for case, identity in zip(batch, identities, strict=True):
+            if identity not in known:
+                new.setdefault(identity, case)
+        if not new:
+            return known
+        project_id = self.run.project_id
+        keys, cases = list(new), list(new.values())
+        if self.postgres:
+            params = {
+                "project": project_id,
+                "i": keys,
+                "s": [_clean(c.suite) for c in cases],
+                "c": [_clean(c.classname) for c in cases],
+                "n": [_clean(c.name) for c in cases],
+                "f": [_clean(c.file) for c in cases],
+            }
+            with connection.cursor() as cursor:
+                cursor.execute(INSERT_CASES_SQL.format(table=TestCase._meta.db_table), params)
+                known.update(cursor.fetchall())
+        else:
+            TestCase.objects.bulk_create(
+                [
+                    TestCase(project_id=project_id, identity=key, suite=c.suite, classname=c.classname,
+                             name=c.name, file=c.file)
+                    for key, c in new.items()
+                ],
+                ignore_conflicts=True,
+                batch_size=500,
+            )
+        missing = [key for key in keys if key not in known]
+        for start in range(0, len(missing), 900):  # created meanwhile by a concurrent run of the project
+            chunk = missing[start : start + 900]
+            known.update(
+                TestCase.objects.filter(project_id=project_id, identity__in=chunk).values_list("identity", "id")
+            )
+        return known
 
     @staticmethod
     def _fields(case: ParsedCase) -> dict:

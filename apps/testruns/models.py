@@ -159,12 +159,8 @@ class TestCase(ProjectScopedModel):
     )
     last_duration = models.FloatField(null=True, blank=True)
     first_failed_run = models.ForeignKey(
-        TestRun,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text="First run of the current failure streak (empty when the test passes).",
+        TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
+        db_index=False, help_text="First run of the current failure streak (empty when the test passes).",
     )
     last_passed_run = models.ForeignKey(
         TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,

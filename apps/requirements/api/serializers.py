@@ -8,7 +8,7 @@ from rest_framework import serializers
 from apps.core.api.serializers import ModelCleanSerializer
 from apps.core.markdown import render_markdown
 
-from .. import services, workflow
+from .. import services, verification, workflow
 from ..models import (
     AcceptanceCriterion,
     Requirement,
@@ -101,6 +101,22 @@ class CriterionSerializer(serializers.ModelSerializer):
         return services.criterion_update(criterion=instance, actor=self.context["request"].user, **validated_data)
 
 
+class VerifyingTestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField(help_text="Status in the test's latest run.")
+    last_run = serializers.IntegerField(allow_null=True)
+    last_run_at = serializers.DateTimeField(allow_null=True)
+    suspect = serializers.BooleanField(help_text="The requirement changed after this link was made.")
+    linked_revision = serializers.IntegerField(allow_null=True)
+    url = serializers.CharField()
+
+
+class VerificationSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=verification.CHOICES)
+    tests = VerifyingTestSerializer(many=True, required=False)
+
+
 class RequirementSerializer(ModelCleanSerializer):
     key = serializers.CharField(read_only=True, help_text="REQ-<number>, unique in the project, never reused.")
     owner = UsernameField(required=False, allow_blank=True, allow_null=True, help_text="Username of a member.")
@@ -113,18 +129,29 @@ class RequirementSerializer(ModelCleanSerializer):
     criteria = CriterionSerializer(many=True, read_only=True)
     description_html = serializers.SerializerMethodField(help_text="The description rendered and sanitised.")
     status = StatusField(help_text=f"{STATUS_HELP} Changes only through POST …/{{key}}/transition/.")
+    verification = serializers.SerializerMethodField(
+        help_text="verified | failing | untested, from the latest run of each linked test; "
+        "the detail also lists the tests (suspect = linked before the requirement last changed)."
+    )
 
     class Meta:
         model = Requirement
         fields = [
             "key", "title", "description", "description_html", "type", "category", "priority", "status",
             "owner", "labels", "parent", "rationale", "source", "criteria", "revision", "fingerprint",
-            "created_at", "updated_at",
+            "verification", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["status", "revision", "fingerprint", "created_at", "updated_at"]
 
     def build_instance(self, attrs: dict):
         return super().build_instance({k: v for k, v in attrs.items() if k != "criteria"})
+
+    @extend_schema_field(VerificationSerializer)
+    def get_verification(self, requirement) -> dict:
+        if self.context.get("verification_tests"):
+            return verification.verification_of(requirement)
+        # Lists carry the status only (annotated in the same query), not each test.
+        return {"status": getattr(requirement, "verification", verification.UNTESTED)}
 
     def get_description_html(self, requirement) -> str:
         return str(render_markdown(requirement.description))

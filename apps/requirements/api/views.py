@@ -70,6 +70,10 @@ class RequirementViewSet(ProjectModelViewSet):
     def get_object(self):
         return get_object_or_404(self.get_queryset(), number=parse_key(self.kwargs["key"]) or 0)
 
+    def get_serializer_context(self):
+        # One requirement's answer lists its verifying tests; lists carry only the status.
+        return {**super().get_serializer_context(), "verification_tests": self.action == "retrieve"}
+
     def perform_destroy(self, instance):
         services.requirement_delete(requirement=instance, actor=self.request.user)
 

@@ -79,6 +79,10 @@ class TestRunViewSet(
             return TestRun.objects.none()
         return selectors.run_list(project=self.project)
 
+    def filter_queryset(self, queryset):
+        # The run filters apply to the list only; detail actions have their own (e.g. results?status=).
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def _accepted(self, run, code=status.HTTP_202_ACCEPTED):
         data = TestRunSerializer(run, context=self.get_serializer_context()).data
         return Response(
@@ -197,7 +201,8 @@ class TestRunViewSet(
         groups = selectors.compare_runs(base=base, head=head)
         body = {"base": base.pk, "head": head.pk}
         for key, queryset in groups.items():
-            body[key] = TestResultSerializer(queryset.defer("failure_text")[:200], many=True).data
+            rows = queryset.defer(None).defer("system_out", "system_err", "properties")[:200]
+            body[key] = TestResultSerializer(rows, many=True).data
             body[f"{key}_count"] = queryset.count()
         return Response(body)
 
@@ -223,6 +228,9 @@ class TestCaseViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):
             return TestCase.objects.none()
         return TestCase.objects.filter(project=self.project)
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     @extend_schema(
         responses=HistoryEntrySerializer(many=True),

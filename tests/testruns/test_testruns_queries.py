@@ -1,0 +1,110 @@
+"""Query counts of every test-run list page and endpoint stay flat however many rows there are."""
+
+import pytest
+from django.urls import reverse
+
+from apps.testruns.models import TestCase, TestRun
+from tests.testruns.testruns_support import junit, run_of
+
+pytestmark = pytest.mark.django_db
+
+CASES = 40
+
+
+def _report(number: int) -> bytes:
+    specs = []
+    for i in range(CASES):
+        status = "failed" if (i + number) % 7 == 0 else "error" if i % 13 == 0 else "passed"
+        specs.append(f"pkg.C{i % 4}.t{i}:{status}:value {i} != {number}")
+    return junit(*specs)
+
+
+@pytest.fixture
+def dataset(upload):
+    return [run_of(upload(_report(n), name="unit", branch="main" if n % 3 else "dev")) for n in range(12)]
+
+
+def _urls(project, dataset):
+    slug, run, case = project.slug, dataset[-1], TestCase.objects.filter(name="t7").get()
+    return {
+        "run list": (reverse("testruns:run_list", args=[slug]), 12),
+        "run detail": (reverse("testruns:run_detail", args=[slug, run.pk]), 16),
+        "run results": (reverse("testruns:run_results", args=[slug, run.pk]), 10),
+        "case list": (reverse("testruns:case_list", args=[slug]), 10),
+        "case detail": (reverse("testruns:case_detail", args=[slug, case.pk]), 10),
+        "flaky": (reverse("testruns:flaky_list", args=[slug]), 12),
+        "flaky on branch": (reverse("testruns:flaky_list", args=[slug]) + "?branch=main", 14),
+        "compare": (reverse("testruns:compare", args=[slug]) + f"?head={run.pk}", 14),
+        "trends": (reverse("testruns:trends", args=[slug]), 10),
+        "api runs": (f"/api/v1/projects/{slug}/test-runs/?page_size=100", 8),
+        "api run": (f"/api/v1/projects/{slug}/test-runs/{run.pk}/", 8),
+        "api results": (f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/?page_size=100", 8),
+        "api failed results": (f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/?status=failed", 8),
+        "api compare": (f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/", 14),
+        "api trends": (f"/api/v1/projects/{slug}/test-runs/trends/?branch=main", 8),
+        "api cases": (f"/api/v1/projects/{slug}/test-cases/?page_size=100", 8),
+        "api case": (f"/api/v1/projects/{slug}/test-cases/{case.pk}/", 8),
+        "api history": (f"/api/v1/projects/{slug}/test-cases/{case.pk}/history/", 8),
+        "api flaky": (f"/api/v1/projects/{slug}/flaky-tests/", 8),
+        "api flaky on branch": (f"/api/v1/projects/{slug}/flaky-tests/?branch=main&name=unit", 10),
+    }
+
+
+@pytest.mark.parametrize("name", [
+    "run list", "run detail", "run results", "case list", "case detail", "flaky", "flaky on branch", "compare",
+    "trends", "api runs", "api run", "api results", "api failed results", "api compare", "api trends",
+    "api cases", "api case", "api history", "api flaky", "api flaky on branch",
+])
+def test_query_count(client_as, project, dataset, name, django_assert_max_num_queries):
+    url, limit = _urls(project, dataset)[name]
+    client = client_as("viewer")
+    with django_assert_max_num_queries(limit):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_api_lists(api_as, project, dataset):
+    api = api_as("viewer")
+    slug = project.slug
+    runs = api.get(f"/api/v1/projects/{slug}/test-runs/?branch=dev").json()
+    assert runs["count"] == 4 and all(r["branch"] == "dev" for r in runs["results"])
+    run = dataset[-1]
+    failed = api.get(f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/?status=failed").json()
+    assert failed["count"] == run.failed and {r["status"] for r in failed["results"]} == {"failed"}
+    case = TestCase.objects.get(name="t7")
+    history = api.get(f"/api/v1/projects/{slug}/test-cases/{case.pk}/history/?branch=main").json()
+    assert history["count"] == 8 and history["results"][0]["run"]["id"] > history["results"][-1]["run"]["id"]
+    trends = api.get(f"/api/v1/projects/{slug}/test-runs/trends/?branch=main&name=unit").json()["points"]
+    assert len(trends) == 8 and trends[0]["id"] < trends[-1]["id"] and "pass_rate" in trends[0]
+    compare = api.get(f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/").json()
+    previous = TestRun.objects.filter(branch=run.branch, id__lt=run.pk).order_by("-id").first()
+    assert compare["base"] == previous.pk and compare["new_failures_count"] == len(compare["new_failures"])
+    flaky = api.get(f"/api/v1/projects/{slug}/flaky-tests/?branch=main&name=unit").json()
+    assert flaky["count"] >= 1 and all(row["flips"] >= 2 for row in flaky["results"])
+    assert api.get(f"/api/v1/projects/{slug}/flaky-tests/?window=1").status_code == 400
+    assert api.get(f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/?base=x").status_code == 400
+
+
+@pytest.mark.parametrize(("role", "expected"), [("owner", 200), ("viewer", 200), ("outsider", 404)])
+def test_api_read_roles(api_as, project, dataset, role, expected):
+    api = api_as(role)
+    slug, run = project.slug, dataset[0]
+    case = TestCase.objects.first()
+    for url in [f"/api/v1/projects/{slug}/test-runs/", f"/api/v1/projects/{slug}/test-runs/{run.pk}/",
+                f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/",
+                f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/",
+                f"/api/v1/projects/{slug}/test-runs/trends/", f"/api/v1/projects/{slug}/test-cases/",
+                f"/api/v1/projects/{slug}/test-cases/{case.pk}/history/", f"/api/v1/projects/{slug}/flaky-tests/"]:
+        assert api.get(url).status_code == expected, url
+
+
+@pytest.mark.parametrize(("role", "expected"), [("owner", 204), ("maintainer", 204), ("member", 403),
+                                                ("viewer", 403), ("outsider", 404)])
+def test_api_delete_roles(api_as, project, dataset, role, expected):
+    run = dataset[0]
+    assert api_as(role).delete(f"/api/v1/projects/{project.slug}/test-runs/{run.pk}/").status_code == expected
+
+
+def test_other_projects_runs_are_404(api_as, project, other_project, dataset):
+    run = dataset[0]
+    assert api_as("outsider").get(f"/api/v1/projects/secret/test-runs/{run.pk}/").status_code == 404
