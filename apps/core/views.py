@@ -27,6 +27,9 @@ class ProjectMixin(LoginRequiredMixin):
     read_role = READ
     write_role = WRITE
     project_url_kwarg = "project_slug"
+    # The app's read query from selectors.py, shared with the API: ``selector(project=...)``.
+    # Set it with staticmethod(...) (or functools.partial) so it is not bound to the view.
+    selector = None
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -37,6 +40,8 @@ class ProjectMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
+        if self.selector is not None:
+            return self.selector(project=self.project)
         return super().get_queryset().filter(project=self.project)
 
     def get_context_data(self, **kwargs):
@@ -74,7 +79,7 @@ class FilteredListMixin:
         return super().get_template_names()
 
 
-class ProjectObjectListView(ProjectMixin, FilteredListMixin, generic.ListView):
+class ProjectObjectListView(FilteredListMixin, ProjectMixin, generic.ListView):
     template_name = "generic/object_list.html"
 
 

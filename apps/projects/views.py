@@ -56,12 +56,9 @@ class MemberListView(ProjectObjectListView):
     """Members, and (for maintainers and owners) the form to add one."""
 
     filterset_class = MembershipFilterSet
+    selector = staticmethod(selectors.membership_list)
     template_name = "projects/member_list.html"
     write_role = MANAGE
-
-    def get_queryset(self):
-        self.queryset = selectors.membership_list(project=self.project)
-        return super().get_queryset()
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("add_form", MemberAddForm())
@@ -173,9 +170,6 @@ class ProjectDeleteView(ProjectMixin, generic.TemplateView):
 
 class ActivityListView(ProjectObjectListView):
     filterset_class = ObjectChangeFilterSet
+    selector = staticmethod(selectors.activity_list)
     template_name = "projects/activity_list.html"
     partial_template_name = "projects/_activity_rows.html"
-
-    def get_queryset(self):
-        self.queryset = selectors.activity_list(project=self.project)
-        return super().get_queryset()

@@ -1,5 +1,7 @@
 """Requirement pages: short declarative subclasses of apps.core's generic views; writes call services."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -41,12 +43,9 @@ class RequirementObjectMixin:
 
 class RequirementListView(ProjectObjectListView):
     filterset_class = RequirementFilterSet
+    selector = staticmethod(selectors.requirement_list)
     template_name = "requirements/requirement_list.html"
     partial_template_name = "requirements/_requirement_rows.html"
-
-    def get_queryset(self):
-        self.queryset = selectors.requirement_list(project=self.project)
-        return super().get_queryset()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(bulk_form=BulkForm(), **kwargs)
@@ -238,10 +237,7 @@ class RequirementExportView(ProjectObjectListView):
     """The list page's filtered requirements as ?format=csv (default) or json."""
 
     filterset_class = RequirementFilterSet
-
-    def get_queryset(self):
-        self.queryset = selectors.requirement_list(project=self.project, with_criteria=True)
-        return super().get_queryset()
+    selector = partial(selectors.requirement_list, with_criteria=True)
 
     def get(self, request, *args, **kwargs):
         fmt = "json" if request.GET.get("format") == "json" else "csv"
