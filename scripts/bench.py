@@ -130,8 +130,9 @@ def bench_ingest(project, token) -> dict:
     total = time.perf_counter() - started
     run = TestRun.objects.get(pk=run_id)
     assert run.status == "complete", run.error
-    return {"log": result["log"], "upload_s": uploaded, "ingest_s": result["seconds"], "total_s": total, "peak_mb": result["peak_mb"],
-            "tests": run.tests, "failing": run.failing, "size_mb": REPORT.stat().st_size / 1e6}
+    return {"log": result["log"], "upload_s": uploaded, "ingest_s": result["seconds"], "total_s": total,
+            "peak_mb": result["peak_mb"], "tests": run.tests, "failing": run.failing,
+            "size_mb": REPORT.stat().st_size / 1e6}
 
 
 def bench_floor(project) -> dict:
@@ -171,7 +172,15 @@ def bench_floor(project) -> dict:
         elapsed = time.perf_counter() - started
         conn.execute("DROP TABLE bench_floor")
         conn.commit()
-    return {"floor_s": elapsed, "rows": n}
+    # The report engine alone (no database): what the ingestion's parse step costs by itself.
+    from apps.testruns.ingest import fold_retries
+    from apps.testruns.reports import ReportLimits, parse_report
+
+    started = time.perf_counter()
+    with REPORT.open("rb") as handle:
+        cases = sum(1 for _ in fold_retries(parse_report(handle, limits=ReportLimits())))
+    engine = time.perf_counter() - started
+    return {"floor_s": elapsed, "rows": n, "engine_s": engine, "engine_cases": cases}
 
 
 def _seed_big(big, runs: int = 1000, per_run: int = 1000) -> None:
@@ -291,8 +300,26 @@ def write_report(first: dict, ingest: dict, floor: dict, pages: list[dict]) -> s
         f"{floor['floor_s']:.2f} s |",
         f"| **ratio** ingestion task / floor (target ≤ 2×) | **{ratio:.2f}×** |",
         f"| ratio upload → complete / floor | {ratio_total:.2f}× |",
+        f"| for reference: the report engine alone, no database (parse_report + retry folding) | "
+        f"{floor['engine_s']:.2f} s ({floor['engine_s'] / floor['floor_s']:.2f}× the floor) |",
         f"| worker peak memory (VmHWM of the ingesting process, target ≤ 300 MB) | "
         f"**{max(first['peak_mb'], ingest['peak_mb']):.0f} MB** |",
+        "",
+        "Phase breakdown logged by the worker (first run, then steady state):",
+        "",
+        *[f"    {line}" for line in first["log"] + ingest["log"]],
+        "",
+        f"**Target ≤ 2×: {'met' if ratio <= 2 else 'not met'}** ({ratio:.2f}× steady state). "
+        "Peak memory target ≤ 300 MB: "
+        f"{'met' if max(first['peak_mb'], ingest['peak_mb']) <= 300 else 'not met'}. The machine is a shared",
+        "2-core VM; repeated runs of this benchmark varied by ±30 % (the floor itself from 0.8 to 1.8 s).",
+        "",
+        "Where the time goes, beyond the floor: the report engine builds a complete, validated case",
+        "object per test (statuses, retries, truncated texts, properties) where the floor only reads",
+        "six attributes; each test's identity is hashed and resolved (100 000 new rows the first time);",
+        "after the COPY one set-based UPDATE gives every test of the run its latest status, run and",
+        "duration (the denormalised columns requirement verification reads), and the flaky window is",
+        "recomputed for the tests that failed. All of it in one transaction: a broken report leaves nothing.",
         "",
         "## Pages and endpoints with 1 000 runs × 1 000 results stored",
         "",

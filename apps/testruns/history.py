@@ -96,7 +96,12 @@ def flaky_stats(*, project_id: int, branch: str, name: str | None, window: int |
     if not run_ids:
         return {}
     result = TestResult._meta.db_table
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
+        if postgres:
+            # Right after a 100 000-row load the table statistics are stale and the planner would scan
+            # every result; these queries only ever need the (run) and (test_case, run) indexes.
+            cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(CANDIDATES_SQL.format(result=result, runs=_ints(run_ids)))
         candidates = [row[0] for row in cursor.fetchall()]
         rows = []
@@ -104,6 +109,8 @@ def flaky_stats(*, project_id: int, branch: str, name: str | None, window: int |
             chunk = candidates[start:start + 5000]
             cursor.execute(FLIPS_SQL.format(result=result, cases=_ints(chunk), runs=_ints(run_ids)))
             rows.extend(cursor.fetchall())
+        if postgres:
+            cursor.execute("RESET enable_seqscan")
     minimum = flaky_min_flips()
     stats = {}
     for test_case_id, flips, retried, runs in rows:
@@ -126,19 +133,25 @@ def _denormalise(run: TestRun) -> None:
 
 def _apply_flaky(run: TestRun) -> None:
     stats = flaky_stats(project_id=run.project_id, branch=run.branch, name=run.name, include_run_id=run.pk)
-    # Tests of this run that no longer qualify lose the flag (few rows: only those flagged before).
-    in_run = TestResult.objects.filter(run=run).values("test_case_id")
-    (TestCase.objects.filter(project_id=run.project_id, pk__in=in_run)
-     .filter(Q(flaky=True) | Q(flips__gt=0)).exclude(pk__in=list(stats))
-     .update(flaky=False, flips=0, flaky_score=0.0))
-    # One UPDATE per distinct (flaky, flips, score): a handful, however many tests.
+    # Tests of this run that no longer qualify lose their flag. Flagged tests are few, so they are
+    # listed first and only then checked against this run's results.
+    flagged = set(TestCase.objects.filter(project_id=run.project_id).filter(Q(flaky=True) | Q(flips__gt=0))
+                  .values_list("id", flat=True)) - set(stats)
+    flagged = list(flagged)
+    for start in range(0, len(flagged), 5000):
+        chunk = flagged[start:start + 5000]
+        in_run = TestResult.objects.filter(run=run, test_case_id__in=chunk).values("test_case_id")
+        TestCase.objects.filter(pk__in=in_run).update(flaky=False, flips=0, flaky_score=0.0)
+    # One UPDATE per distinct (flaky, flips, score) — a handful, however many tests — skipping rows
+    # that already hold those values.
     groups: dict[tuple, list[int]] = {}
     for test_case_id, entry in stats.items():
         groups.setdefault((entry["flaky"], entry["flips"], entry["score"]), []).append(test_case_id)
     for (flaky, flips, score), ids in groups.items():
         for start in range(0, len(ids), 5000):
-            TestCase.objects.filter(pk__in=ids[start:start + 5000]).update(flaky=flaky, flips=flips,
-                                                                          flaky_score=score)
+            (TestCase.objects.filter(pk__in=ids[start:start + 5000])
+             .exclude(flaky=flaky, flips=flips, flaky_score=score)
+             .update(flaky=flaky, flips=flips, flaky_score=score))
 
 
 def requirement_model():

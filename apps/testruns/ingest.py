@@ -2,18 +2,17 @@
 
 Owns the hot path of ingestion. Cases stream from the report engine; retries are folded as they
 arrive (only failing attempts are held back, since only they can be retried), and every
-``BATCH`` cases one batch is written: identities upserted in one statement, their ids fetched in
-one query, results loaded with ``COPY`` on PostgreSQL (``bulk_create`` elsewhere). Memory is
-bounded by the batch plus the failing tests awaiting a possible retry, never by the file.
-The caller owns the transaction (one per run).
+``BATCH`` cases one batch is written: known identities resolved (from a per-run map, or per batch
+for very large projects), new ones inserted in one statement, results loaded with ``COPY`` on
+PostgreSQL (``bulk_create`` elsewhere). Memory is bounded by the batch, the failing tests awaiting a
+possible retry and the identity map — never by the file. The caller owns the transaction (one per
+run); history.py then sets each test's latest status in one set-based statement.
 """
 
 from __future__ import annotations
 
 import json
-import queue
 import re
-import threading
 import time
 from collections.abc import Iterable, Iterator
 
@@ -23,6 +22,7 @@ from .models import FAILING, TestCase, TestResult, identity_hash
 from .reports import ParsedCase, dedupe_cases, summarize
 
 BATCH = 5000
+KNOWN_MAP_LIMIT = 250_000
 REQUIREMENT_KEY = re.compile(r"\bREQ-(\d+)\b")
 
 # PostgreSQL: new test identities in one statement per batch; RETURNING gives their ids (rows a
@@ -83,58 +83,6 @@ def fold_retries(cases: Iterable[ParsedCase]) -> Iterator[ParsedCase]:
     yield from waiting.values()
 
 
-_END = object()
-
-
-def read_ahead(iterable: Iterable, *, chunk: int = 1000, depth: int = 4) -> Iterator:
-    """Iterate ``iterable`` in a background thread, ``depth`` chunks ahead of the consumer.
-
-    Parsing (CPU in Python/lxml) then overlaps with the database round trips of the consumer,
-    which release the GIL while they wait. Memory stays bounded by ``chunk * depth`` items; an
-    exception in the producer is re-raised, unchanged, in the consumer. The producer must not touch
-    the database (it would get another connection, outside the run's transaction).
-    """
-    channel: queue.Queue = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                channel.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            buffer = []
-            for item in iterable:
-                buffer.append(item)
-                if len(buffer) >= chunk:
-                    if not put(buffer):
-                        return
-                    buffer = []
-            if put(buffer):
-                put(_END)
-        except BaseException as exc:  # handed to the consumer, which re-raises it
-            put(exc)
-
-    thread = threading.Thread(target=produce, name="report-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = channel.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield from item
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-
-
 def _clean(value: str) -> str:
     # PostgreSQL text can't hold NUL; the engine already maps other control characters.
     return value.replace("\x00", "") if value and "\x00" in value else (value or "")
@@ -143,17 +91,18 @@ def _clean(value: str) -> str:
 class ResultLoader:
     """Writes batches of final cases for one run; accumulates totals and requirement mentions."""
 
-    def __init__(self, *, run, batch_size: int = BATCH):
+    def __init__(self, *, run, batch_size: int | None = None):
         self.run = run
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH
         self.batch: list[ParsedCase] = []
         self.totals = dict.fromkeys(("tests", "passed", "failed", "errors", "skipped"), 0)
         self.duration = 0.0
         self.flaky = 0
         self.requirements: dict[int, set[int]] = {}  # test_case_id -> REQ numbers
         self.postgres = connection.vendor == "postgresql"
-        self.known: dict[str, int] | None = None
         self.db_seconds = 0.0  # time spent writing, for the ingestion log line
+        self.known: dict[str, int] | None = None
+        self.known_complete = False
 
     def add(self, case: ParsedCase) -> bool:
         """Buffer one case; returns True when a batch was written."""
@@ -192,28 +141,55 @@ class ResultLoader:
                 if numbers:
                     self.requirements.setdefault(ids[identity], set()).update(numbers)
 
-    def _known_identities(self) -> dict[str, int]:
-        """identity -> id of the project's tests, read once per run (memory ∝ distinct tests)."""
+    def _lookup(self, keys: list[str]) -> dict[str, int]:
+        """identity -> id for the batch's tests that already exist.
+
+        A project with up to KNOWN_MAP_LIMIT tests is read once into a map (one query per run,
+        ~150 bytes per test); bigger ones are looked up batch by batch, so memory stays bounded.
+        """
         if self.known is None:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT identity, id FROM {TestCase._meta.db_table} WHERE project_id = %s",
-                    [self.run.project_id],
-                )
-                self.known = dict(cursor.fetchall())
-        return self.known
+            count = TestCase.objects.filter(project_id=self.run.project_id).count()
+            self.known = {}
+            if count <= KNOWN_MAP_LIMIT:
+                self.known = dict(TestCase.objects.filter(project_id=self.run.project_id)
+                                  .values_list("identity", "id").iterator(chunk_size=10000))
+                self.known_complete = True
+        if self.known_complete:
+            return {key: self.known[key] for key in keys if key in self.known}
+        table = TestCase._meta.db_table
+        if not self.postgres:
+            found: dict[str, int] = {}
+            for start in range(0, len(keys), 900):
+                found.update(TestCase.objects.filter(project_id=self.run.project_id,
+                                                     identity__in=keys[start:start + 900])
+                             .values_list("identity", "id"))
+            return found
+        with connection.cursor() as cursor:
+            # One unique-index probe per key. Mid-transaction statistics are stale, and the planner
+            # would otherwise hash the project's whole test table for every batch.
+            cursor.execute("SET LOCAL enable_hashjoin = off")
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+            cursor.execute(
+                f"SELECT k.identity, t.id FROM unnest(%s::text[]) AS k(identity) "
+                f"JOIN {table} t ON t.project_id = %s AND t.identity = k.identity",
+                [keys, self.run.project_id],
+            )
+            found = dict(cursor.fetchall())
+            cursor.execute("RESET enable_hashjoin")
+            cursor.execute("RESET enable_mergejoin")
+        return found
 
     def _upsert_cases(self, batch: list[ParsedCase], identities: list[str]) -> dict[str, int]:
-        """Create the tests seen for the first time; return identity -> id for the whole batch.
+        """identity -> id for the batch, creating the tests seen for the first time.
 
-        Known tests cost nothing here: their latest status is set once the run is loaded, by one
-        set-based UPDATE (history.DENORMALISE_SQL).
+        Known tests are only looked up here: their latest status is set once the run is loaded, by
+        one set-based UPDATE (history.DENORMALISE_SQL).
         """
-        known = self._known_identities()
-        new: dict[str, ParsedCase] = {}
+        first: dict[str, ParsedCase] = {}
         for case, identity in zip(batch, identities, strict=True):
-            if identity not in known:
-                new.setdefault(identity, case)
+            first.setdefault(identity, case)
+        known = self._lookup(list(first))
+        new = {identity: case for identity, case in first.items() if identity not in known}
         if not new:
             return known
         project_id = self.run.project_id
@@ -246,6 +222,8 @@ class ResultLoader:
             known.update(
                 TestCase.objects.filter(project_id=project_id, identity__in=chunk).values_list("identity", "id")
             )
+        if self.known_complete:
+            self.known.update(known)
         return known
 
     @staticmethod

@@ -229,7 +229,8 @@ class TestResult(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["run", "status"], name="testresult_run_status"),
+            # A run's results in id order (pages); status filters use the partial index below.
+            models.Index(fields=["run", "id"], name="testresult_run_id"),
             models.Index(fields=["test_case", "run"], name="testresult_case_run"),
             # What flaky detection looks at: failures and retries only (~5 % of rows).
             models.Index(

@@ -15,10 +15,13 @@ def run_list(*, project):
 
 
 def run_results(*, run: TestRun):
+    # (run, id) order is served by the testresult_run_id index; "ORDER BY id" alone could walk the
+    # primary key past every other run's rows.
     return (
         TestResult.objects.filter(run=run)
         .select_related("test_case")
         .defer("system_out", "system_err", "failure_text", "properties")
+        .order_by("run_id", "id")
     )
 
 

@@ -21,7 +21,7 @@ from apps.core.changelog import log_change, snapshot
 from apps.core.models import ObjectChange
 
 from .history import history_apply_run
-from .ingest import ResultLoader, fold_retries, read_ahead
+from .ingest import ResultLoader, fold_retries
 from .models import ReportUpload, TestRun
 from .reports import ReportError, ReportLimits, open_report_stream, parse_report
 from .storage import report_store
@@ -243,8 +243,7 @@ def _load(run: TestRun) -> None:
     progress = _Progress(run.pk, sum(u.size for u in uploads))
     loader = ResultLoader(run=run)
     started = time.perf_counter()
-    # Parsing runs a few thousand cases ahead in a thread, overlapping the database round trips.
-    for case in read_ahead(fold_retries(_cases(run, uploads, progress))):
+    for case in fold_retries(_cases(run, uploads, progress)):
         if loader.add(case):
             progress.publish()
     loader.flush()

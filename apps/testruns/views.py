@@ -5,6 +5,7 @@ flaky tests, trends and run comparison. Short subclasses of core's generic views
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -12,7 +13,6 @@ from django.views import generic
 
 from apps.core.permissions import MANAGE
 from apps.core.views import (
-    FilteredListMixin,
     ProjectMixin,
     ProjectObjectDeleteView,
     ProjectObjectDetailView,
@@ -22,7 +22,7 @@ from apps.core.views import (
 from . import selectors, services
 from .filtersets import TestCaseFilterSet, TestResultFilterSet, TestRunFilterSet
 from .history import flaky_window
-from .models import TestCase, TestRun
+from .models import FAILING, TestCase, TestRun
 
 
 class UploadHelpMixin:
@@ -37,12 +37,9 @@ class UploadHelpMixin:
 
 class RunListView(UploadHelpMixin, ProjectObjectListView):
     filterset_class = TestRunFilterSet
+    selector = staticmethod(selectors.run_list)
     template_name = "testruns/run_list.html"
     partial_template_name = "testruns/_run_rows.html"
-
-    def get_queryset(self):
-        self.queryset = selectors.run_list(project=self.project)
-        return super().get_queryset()
 
 
 class RunDetailView(UploadHelpMixin, ProjectObjectDetailView):
@@ -87,11 +84,11 @@ class RunResultsView(ProjectObjectListView):
     template_name = "testruns/run_results.html"
     partial_template_name = "testruns/_result_rows.html"
 
-    def get_queryset(self):
-        self.run = get_object_or_404(TestRun, project=self.project, pk=self.kwargs["pk"])
-        self.queryset = selectors.run_results(run=self.run).order_by("-status", "id")
-        # Results carry no project column: the run (looked up in this project) scopes them.
-        return FilteredListMixin.get_queryset(self)
+    def selector(self, *, project):
+        # Results carry no project column: the run, looked up in this project, scopes them.
+        self.run = get_object_or_404(TestRun, project=project, pk=self.kwargs["pk"])
+        failing_first = Case(When(status__in=FAILING, then=0), When(status="skipped", then=2), default=1)
+        return selectors.run_results(run=self.run).order_by(failing_first, "id")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(run=self.run, **kwargs)
@@ -125,9 +122,9 @@ class CaseListView(ProjectObjectListView):
     template_name = "testruns/case_list.html"
     partial_template_name = "testruns/_case_rows.html"
 
-    def get_queryset(self):
-        self.queryset = TestCase.objects.filter(project=self.project).select_related("last_run")
-        return super().get_queryset()
+    @staticmethod
+    def selector(*, project):
+        return TestCase.objects.filter(project=project).select_related("last_run")
 
 
 class CaseDetailView(ProjectObjectDetailView):

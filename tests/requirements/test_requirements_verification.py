@@ -99,14 +99,14 @@ def test_requirement_page_shows_its_tests_and_suspect_links(client_as, project, 
     capture = reqs[0]
     walk(capture, "in_review", "approved")
     upload(refund_fails=False, a=capture.number, b=reqs[1].number)
-    page = client_as("viewer").get(f"/projects/{project.slug}/requirements/{capture.number}/")
+    page = client_as("viewer").get(f"/projects/{project.slug}/requirements/{capture.key}/")
     html = page.content.decode()
     assert f"test_capture_{capture.key}" in html
     assert "suspect" not in html
 
     # The approved requirement changes after the link was made: the link is now suspect.
     services.requirement_update(requirement=capture, actor=users["owner"], title="Capture card and wallet payments")
-    html = client_as("viewer").get(f"/projects/{project.slug}/requirements/{capture.number}/").content.decode()
+    html = client_as("viewer").get(f"/projects/{project.slug}/requirements/{capture.key}/").content.decode()
     assert "suspect" in html
 
 
