@@ -250,6 +250,11 @@ TESTRUNS_UPLOAD_RETENTION_DAYS = env_int("TESTRUNS_UPLOAD_RETENTION_DAYS", 30)
 TESTRUNS_MAX_REPORT_BYTES = env_int("TESTRUNS_MAX_REPORT_BYTES", 100 * 1024 * 1024)
 TESTRUNS_FLAKY_WINDOW = env_int("TESTRUNS_FLAKY_WINDOW", 30)
 TESTRUNS_FLAKY_MIN_FLIPS = env_int("TESTRUNS_FLAKY_MIN_FLIPS", 2)
+# One OpenAPI enum name per test-run choice set (run status vs test status).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "TestRunStatusEnum": "apps.testruns.models.RunStatus",
+    "TestStatusEnum": "apps.testruns.models.Status",
+})
 
 LOGGING = {
     "version": 1,

@@ -21,9 +21,11 @@ from django.db import connection
 from .models import FAILING, TestCase, TestResult, identity_hash
 from .reports import ParsedCase, dedupe_cases, summarize
 
-BATCH = 5000
+BATCH = 20000
 KNOWN_MAP_LIMIT = 250_000
-REQUIREMENT_KEY = re.compile(r"\bREQ-(\d+)\b")
+# The issue's \bREQ-\d+\b, with "_" also accepted as a separator so pytest-style names such as
+# test_capture_REQ-12 link too; PREQ-12 or REQ-12a still don't.
+REQUIREMENT_KEY = re.compile(r"(?<![A-Za-z0-9])REQ-(\d+)(?![A-Za-z0-9])")
 
 # PostgreSQL: new test identities in one statement per batch; RETURNING gives their ids (rows a
 # concurrent run of the project inserted first are looked up afterwards).

@@ -27,6 +27,13 @@ class Status(models.TextChoices):
 FAILING = (Status.FAILED, Status.ERROR)
 
 
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    PROCESSING = "processing", "Processing"
+    COMPLETE = "complete", "Complete"
+    FAILED = "failed", "Failed"
+
+
 def identity_hash(suite: str, classname: str, name: str) -> str:
     """The stable key of a test across runs (unique per project)."""
     return hashlib.sha1(f"{suite}\x1f{classname}\x1f{name}".encode(), usedforsecurity=False).hexdigest()
@@ -37,11 +44,7 @@ class TestRun(ProjectScopedModel):
 
     __test__ = False  # not a pytest class, despite the name
 
-    class State(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        PROCESSING = "processing", "Processing"
-        COMPLETE = "complete", "Complete"
-        FAILED = "failed", "Failed"
+    State = RunStatus
 
     name = models.CharField(max_length=200, blank=True, help_text="Suite or pipeline, e.g. 'unit'.")
     branch = models.CharField(max_length=200, blank=True)
