@@ -110,7 +110,9 @@ def test_requirement_page_shows_its_tests_and_suspect_links(client_as, project, 
     assert "suspect" in html
 
 
-def test_list_endpoint_query_count_does_not_grow_with_links(api_as, project, reqs, upload, django_assert_max_num_queries):
+def test_list_endpoint_query_count_does_not_grow_with_links(
+    api_as, project, reqs, upload, django_assert_max_num_queries
+):
     upload(refund_fails=True, a=reqs[0].number, b=reqs[1].number)
     api = api_as("viewer")
     with django_assert_max_num_queries(12):
