@@ -6,7 +6,7 @@ A requirement is
 * ``untested`` — no linked test has a pass or a failure yet (none linked, or only skipped).
 
 The links live downstream (``testruns.TestCaseRequirement``, reverse name ``test_links``; each test
-case carries ``last_status``/``last_run`` of its latest run). Requirements only reads that reverse
+case carries ``last_status`` and ``latest_annotations()`` gives its latest run). Requirements only reads that reverse
 relation and imports nothing from the test-runs app; without it every requirement is untested.
 """
 
@@ -49,21 +49,23 @@ def verification_of(requirement) -> dict:
     links = _link_model()
     if links is None:
         return {"status": UNTESTED, "tests": []}
+    # The test's latest run is read from its results (the test-runs app's TestCase.with_latest()).
+    latest = links._meta.get_field("test_case").related_model.latest_annotations("test_case_id")
     rows = (
         links.objects.filter(requirement=requirement)
-        .select_related("test_case__project", "test_case__last_run")
+        .select_related("test_case__project")
+        .annotate(last_run_id=latest["last_run_id"], last_run_at=latest["last_run_at"])
         .order_by("test_case__suite", "test_case__classname", "test_case__name")
     )
     tests = []
     for link in rows:
         case = link.test_case
-        run = case.last_run
         tests.append({
             "id": case.pk,
             "name": case.full_name,
             "status": case.last_status or "",
-            "last_run": run.pk if run else None,
-            "last_run_at": run.created_at if run else None,
+            "last_run": link.last_run_id,
+            "last_run_at": link.last_run_at,
             "suspect": is_suspect(link.fingerprint, requirement),
             "linked_revision": link.revision,
             "url": case.get_absolute_url(),

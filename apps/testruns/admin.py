@@ -30,7 +30,7 @@ class TestCaseAdmin(ChangeLoggedAdmin):
     list_filter = ["last_status", "flaky", "project"]
     search_fields = ["name", "classname", "suite"]
     list_select_related = ["project"]
-    raw_id_fields = ["last_run", "first_failed_run", "last_passed_run"]
+    raw_id_fields = ["first_failed_run"]
 
 
 @admin.register(TestCaseRequirement)

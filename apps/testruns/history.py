@@ -1,4 +1,4 @@
-"""Cross-run knowledge: denormalised latest status per test, flakiness, requirement links.
+"""Cross-run knowledge: latest status per test (written when it changes), flakiness, requirement links.
 
 Everything here is set-based SQL (a handful of statements per run, whatever its size): the
 ingestion service calls ``history_apply_run`` inside the run's transaction once its results are
@@ -13,9 +13,9 @@ import time
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 
-from .models import TestCase, TestResult, TestRun
+from .models import FAILING, Status, TestCase, TestResult, TestRun
 
 logger = logging.getLogger(__name__)
 
@@ -40,22 +40,44 @@ FROM (
 ) AS seq
 GROUP BY test_case_id
 """
-# Latest status, duration, failure-streak start and last pass for the tests of one run, in one
-# statement. A re-processed older run never overwrites what a newer run set (last_run guard).
-DENORMALISE_SQL = """
+# PostgreSQL: the same, probing the (test_case, run) index once per candidate. Given the plain IN
+# list, the planner (with stale statistics right after a load) reads every result of the window's
+# runs instead; OFFSET 0 keeps the lateral subquery from being flattened back into that plan.
+FLIPS_SQL_PG = """
+SELECT test_case_id,
+       SUM(CASE WHEN prev_ok IS NOT NULL AND prev_ok <> ok THEN 1 ELSE 0 END) AS flips,
+       MAX(CASE WHEN flaky_in_run THEN 1 ELSE 0 END) AS retried,
+       COUNT(*) AS runs
+FROM (
+    SELECT r.test_case_id, r.flaky_in_run,
+           CASE WHEN r.status = 'passed' THEN 1 ELSE 0 END AS ok,
+           LAG(CASE WHEN r.status = 'passed' THEN 1 ELSE 0 END)
+               OVER (PARTITION BY r.test_case_id ORDER BY r.run_id, r.id) AS prev_ok
+    FROM unnest(ARRAY[{cases}]::bigint[]) AS c(id)
+    CROSS JOIN LATERAL (
+        SELECT x.id, x.test_case_id, x.run_id, x.status, x.flaky_in_run FROM {result} x
+        WHERE x.test_case_id = c.id AND x.run_id IN ({runs}) AND x.status IN ('passed', 'failed', 'error')
+        OFFSET 0
+    ) AS r
+) AS seq
+GROUP BY test_case_id
+"""
+# Latest status and failure-streak start of the tests whose status a run changes (the loader knows
+# them: it reads each test's stored status while resolving identities; apply_status, per batch).
+# A re-processed older run never overwrites what a newer run set (no result of the test in a later
+# run), and rows that already hold the status are skipped, so a stale guess of the loader is harmless.
+STATUS_SQL = """
 UPDATE {case} AS tc SET
-    last_status = r.status,
-    last_run_id = %(run)s,
-    last_duration = r.duration,
-    last_passed_run_id = CASE WHEN r.status = 'passed' THEN %(run)s ELSE tc.last_passed_run_id END,
+    last_status = v.status,
     first_failed_run_id = CASE
-        WHEN r.status IN ('failed', 'error') THEN
+        WHEN v.status IN ('failed', 'error') THEN
             CASE WHEN tc.last_status IN ('failed', 'error') AND tc.first_failed_run_id IS NOT NULL
                  THEN tc.first_failed_run_id ELSE %(run)s END
-        WHEN r.status = 'passed' THEN NULL
+        WHEN v.status = 'passed' THEN NULL
         ELSE tc.first_failed_run_id END
-FROM {result} AS r
-WHERE r.run_id = %(run)s AND tc.id = r.test_case_id AND (tc.last_run_id IS NULL OR tc.last_run_id <= %(run)s)
+FROM unnest(%(ids)b::bigint[], %(statuses)b::text[]) AS v(id, status)
+WHERE tc.id = v.id AND tc.last_status IS DISTINCT FROM v.status
+  AND NOT EXISTS (SELECT 1 FROM {result} AS r WHERE r.test_case_id = tc.id AND r.run_id > %(run)s)
 """
 
 
@@ -100,17 +122,20 @@ def flaky_stats(*, project_id: int, branch: str, name: str | None, window: int |
     with connection.cursor() as cursor:
         if postgres:
             # Right after a 100 000-row load the table statistics are stale and the planner would scan
-            # every result; these queries only ever need the (run) and (test_case, run) indexes.
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            # every result; these queries only ever need the (run) and (test_case, run) indexes. The
+            # same stale estimates would also make it JIT-compile them (a quarter second, for nothing).
+            cursor.execute("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)")
         cursor.execute(CANDIDATES_SQL.format(result=result, runs=_ints(run_ids)))
         candidates = [row[0] for row in cursor.fetchall()]
         rows = []
         for start in range(0, len(candidates), 5000):
             chunk = candidates[start:start + 5000]
-            cursor.execute(FLIPS_SQL.format(result=result, cases=_ints(chunk), runs=_ints(run_ids)))
+            cursor.execute((FLIPS_SQL_PG if postgres else FLIPS_SQL).format(
+                result=result, cases=_ints(chunk), runs=_ints(run_ids)))
             rows.extend(cursor.fetchall())
         if postgres:
-            cursor.execute("RESET enable_seqscan")
+            cursor.execute("SELECT set_config(name, reset_val, true) FROM pg_settings "
+                           "WHERE name IN ('enable_seqscan', 'jit')")
     minimum = flaky_min_flips()
     stats = {}
     for test_case_id, flips, retried, runs in rows:
@@ -125,10 +150,40 @@ def flaky_stats(*, project_id: int, branch: str, name: str | None, window: int |
     return stats
 
 
-def _denormalise(run: TestRun) -> None:
-    sql = DENORMALISE_SQL.format(case=TestCase._meta.db_table, result=TestResult._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"run": run.pk})
+def apply_status(run: TestRun, changes: dict[int, str]) -> None:
+    """Store the new latest status of the tests listed in ``changes`` ({test_case_id: status})."""
+    if not changes:
+        return
+    items = list(changes.items())
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        sql = STATUS_SQL.format(case=TestCase._meta.db_table, result=TestResult._meta.db_table)
+        connection.ensure_connection()
+        # Binary array parameters (%b) need a server-side-binding cursor; Django's quotes them into
+        # the statement text, element by element.
+        with psycopg.Cursor(connection.connection) as cursor:
+            for start in range(0, len(items), 50000):
+                chunk = items[start:start + 50000]
+                cursor.execute(sql, {"run": run.pk, "ids": [i for i, _ in chunk], "statuses": [s for _, s in chunk]})
+        return
+    by_status: dict[str, list[int]] = {}
+    for test_case_id, status in items:
+        by_status.setdefault(status, []).append(test_case_id)
+    newer = TestResult.objects.filter(test_case=OuterRef("pk"), run_id__gt=run.pk)
+    for status, ids in by_status.items():
+        if status in FAILING:
+            values = {"first_failed_run_id": Case(
+                When(last_status__in=FAILING, first_failed_run__isnull=False, then=F("first_failed_run_id")),
+                default=Value(run.pk),
+            )}
+        elif status == Status.PASSED:
+            values = {"first_failed_run_id": None}
+        else:
+            values = {}
+        for start in range(0, len(ids), 900):
+            (TestCase.objects.filter(pk__in=ids[start:start + 900]).exclude(last_status=status)
+             .exclude(Exists(newer)).update(last_status=status, **values))
 
 
 def _apply_flaky(run: TestRun) -> None:
@@ -196,12 +251,13 @@ def link_requirements(*, project_id: int, mentions: dict[int, set[int]]) -> int:
 
 
 def history_apply_run(*, run: TestRun, requirement_mentions: dict[int, set[int]]) -> None:
-    """Cross-run updates once a run's results are loaded, in the run's transaction."""
-    started = time.perf_counter()
-    _denormalise(run)
+    """Cross-run updates once a run's results are loaded, in the run's transaction.
+
+    (Latest statuses are already stored: the loader applies them batch by batch, ``apply_status``.)
+    """
     denormalised = time.perf_counter()
     _apply_flaky(run)
     flaky = time.perf_counter()
     link_requirements(project_id=run.project_id, mentions=requirement_mentions)
-    logger.info("test run %s history: latest status %.2f s, flaky %.2f s, requirement links %.2f s", run.pk,
-                denormalised - started, flaky - denormalised, time.perf_counter() - flaky)
+    logger.info("test run %s history: flaky %.2f s, requirement links %.2f s", run.pk,
+                flaky - denormalised, time.perf_counter() - flaky)

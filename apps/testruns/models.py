@@ -12,9 +12,10 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
-from apps.core.models import ProjectScopedModel, TimeStampedModel
+from apps.core.models import ProjectScopedModel, ProjectScopedQuerySet, TimeStampedModel
 
 
 class Status(models.TextChoices):
@@ -141,14 +142,35 @@ class ReportUpload(TimeStampedModel):
         return self.filename or f"upload {self.pk}"
 
 
+class TestCaseQuerySet(ProjectScopedQuerySet):
+    def with_latest(self):
+        """Adds ``last_run_id``, ``last_run_at``, ``last_duration`` and ``last_passed_run_id`` from the
+        test's results: correlated subqueries on the (test_case, run) index, no extra query."""
+        return self.annotate(**latest_annotations("pk"))
+
+
+def latest_annotations(test_case_ref: str) -> dict:
+    """Subqueries giving a test's latest run, its duration and its last passing run (``test_case_ref``
+    names the test case id in the outer query)."""
+    results = TestResult.objects.filter(test_case=OuterRef(test_case_ref)).order_by("-run_id")
+    return {
+        "last_run_id": Subquery(results.values("run_id")[:1]),
+        "last_run_at": Subquery(results.values("run__created_at")[:1]),
+        "last_duration": Subquery(results.values("duration")[:1]),
+        "last_passed_run_id": Subquery(results.filter(status=Status.PASSED).values("run_id")[:1]),
+    }
+
+
 class TestCase(ProjectScopedModel):
     """A test's stable identity across runs: suite + class + name, hashed into ``identity``."""
 
     __test__ = False
 
-    # Every ingestion rewrites the "last_*" columns of all its tests, so this table keeps few
-    # indexes and no database-level FKs to runs: the update then touches no index (HOT updates
-    # on PostgreSQL) and queues no constraint triggers. Django still applies on_delete itself.
+    # Only what changes rarely is stored here: the latest status and the start of the current failure
+    # streak, written by ingestion for the tests whose status changed (few, in the steady state).
+    # Which run last ran a test, how long it took and when it last passed are read from its results
+    # (``with_latest()``: one index probe per test of a page), so an ingestion never rewrites every
+    # test. Few indexes and no database-level FKs to runs keep those writes cheap (HOT updates).
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+", db_index=False)
     suite = models.TextField(blank=True)
     classname = models.TextField(blank=True)
@@ -156,22 +178,15 @@ class TestCase(ProjectScopedModel):
     identity = models.CharField(max_length=40, help_text="sha1 of suite, class and name.")
     file = models.TextField(blank=True)
     last_status = models.CharField(max_length=8, choices=Status.choices, blank=True)
-    last_run = models.ForeignKey(
-        TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
-        db_index=False,
-    )
-    last_duration = models.FloatField(null=True, blank=True)
     first_failed_run = models.ForeignKey(
         TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
         db_index=False, help_text="First run of the current failure streak (empty when the test passes).",
     )
-    last_passed_run = models.ForeignKey(
-        TestRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False,
-        db_index=False,
-    )
     flaky = models.BooleanField(default=False)
     flips = models.PositiveIntegerField(default=0, help_text="Pass↔fail flips in the flaky window.")
     flaky_score = models.FloatField(default=0.0, help_text="Flips per run in the flaky window (0-1).")
+
+    objects = TestCaseQuerySet.as_manager()
 
     class Meta:
         ordering = ["suite", "classname", "name"]
@@ -184,6 +199,8 @@ class TestCase(ProjectScopedModel):
 
     def __str__(self) -> str:
         return ".".join(part for part in (self.classname, self.name) if part) or self.suite
+
+    latest_annotations = staticmethod(latest_annotations)
 
     def get_absolute_url(self) -> str:
         return reverse("testruns:case_detail", kwargs={"project_slug": self.project.slug, "pk": self.pk})

@@ -134,7 +134,7 @@ def flaky_tests(
     if branch is None:
         cases = list(
             TestCase.objects.filter(project=project, flaky=True)
-            .select_related("last_run")
+            .with_latest()
             .order_by("-flaky_score", "name")[:500]
         )
         return [
@@ -143,7 +143,7 @@ def flaky_tests(
         ]
     stats = flaky_stats(project_id=project.pk, branch=branch, name=name, window=window or flaky_window())
     flagged = {pk: s for pk, s in stats.items() if s["flaky"]}
-    cases = TestCase.objects.filter(pk__in=list(flagged)).select_related("last_run")
+    cases = TestCase.objects.filter(pk__in=list(flagged)).with_latest()
     rows = [{"test_case": c, **flagged[c.pk]} for c in cases]
     rows.sort(key=lambda r: (-r["score"], r["test_case"].name))
     return rows

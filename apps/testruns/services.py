@@ -243,10 +243,14 @@ def _load(run: TestRun) -> None:
     progress = _Progress(run.pk, sum(u.size for u in uploads))
     loader = ResultLoader(run=run)
     started = time.perf_counter()
-    for case in fold_retries(_cases(run, uploads, progress)):
-        if loader.add(case):
-            progress.publish()
-    loader.flush()
+    try:
+        for case in fold_retries(_cases(run, uploads, progress)):
+            if loader.add(case):
+                progress.publish()
+        loader.flush()
+    except BaseException as exc:
+        loader.abort(exc)  # a COPY left open would block the rollback
+        raise
     loaded = time.perf_counter()
     history_apply_run(run=run, requirement_mentions=loader.requirements)
     logger.info("test run %s: %s results loaded in %.2f s (writes %.2f s), history in %.2f s", run.pk,

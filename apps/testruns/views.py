@@ -124,12 +124,16 @@ class CaseListView(ProjectObjectListView):
 
     @staticmethod
     def selector(*, project):
-        return TestCase.objects.filter(project=project).select_related("last_run")
+        return TestCase.objects.filter(project=project).with_latest()
 
 
 class CaseDetailView(ProjectObjectDetailView):
     model = TestCase
     template_name = "testruns/case_detail.html"
+
+    @staticmethod
+    def selector(*, project):
+        return TestCase.objects.filter(project=project).with_latest()
 
     def get_context_data(self, **kwargs):
         case = self.object

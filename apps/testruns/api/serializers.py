@@ -156,6 +156,11 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
 
 class TestCaseSerializer(serializers.ModelSerializer):
+    # Read from the test's results (TestCase.objects.with_latest()), not stored on the test.
+    last_run = serializers.IntegerField(source="last_run_id", read_only=True, default=None)
+    last_duration = serializers.FloatField(read_only=True, default=None)
+    last_passed_run = serializers.IntegerField(source="last_passed_run_id", read_only=True, default=None)
+
     class Meta:
         model = TestCase
         fields = [

@@ -1,4 +1,4 @@
-"""PostgreSQL only: leave room in test-case pages so the per-run "last_*" rewrite is a HOT update."""
+"""PostgreSQL only: leave room in test-case pages so a status change is a HOT update."""
 
 from django.db import migrations
 

@@ -47,7 +47,9 @@ def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
     # (name, file) of each open <testsuite>, innermost last; a file is inherited downwards.
     suites: list[tuple[str, str]] = []
     for event, element in events:
-        tag = local(element.tag)
+        tag = element.tag
+        if tag.__class__ is not str or "}" in tag:
+            tag = local(tag)
         if event == "start":
             if tag == "testsuite":
                 inherited = suites[-1][1] if suites else ""
@@ -77,20 +79,30 @@ def _first_line(text: str) -> str:
 
 
 def _case(element, suite: str, suite_file: str, limits: ReportLimits) -> ParsedCase:
+    # The hot path of a large report: attributes read once, no work for what a case doesn't carry.
+    get = element.get
+    line = get("line")
     case = ParsedCase(
-        suite=suite,
-        classname=element.get("classname") or element.get("class") or "",
-        name=element.get("name") or "",
-        file=element.get("file") or suite_file,
-        line=parse_line(element.get("line")),
-        duration=parse_seconds(element.get("time")),
-        properties=collect_properties(element, limits.max_output_bytes),
+        suite,
+        get("classname") or get("class") or "",
+        get("name") or "",
+        get("file") or suite_file,
+        None if line is None else (int(line) if line.isdigit() and line.isascii() else parse_line(line)),
+        PASSED,
+        parse_seconds(get("time")),
     )
+    if not len(element):  # no children: passed, unless a status attribute says otherwise
+        if get("status") is not None or get("result") is not None:
+            _status_attribute(case, element)
+        return case
+    case.properties = collect_properties(element, limits.max_output_bytes)
     outcome, rank = None, 0
     rerun_status, flaky_detail = None, None
     outputs: dict[str, list[str]] = {"system-out": [], "system-err": []}
     for item in element:
-        tag = local(item.tag)
+        tag = item.tag
+        if tag.__class__ is not str or "}" in tag:
+            tag = local(tag)
         if tag in _RESULT_CHILDREN:
             severity, status = _RESULT_CHILDREN[tag]
             if severity > rank:
@@ -104,8 +116,11 @@ def _case(element, suite: str, suite_file: str, limits: ReportLimits) -> ParsedC
             flaky_detail = item
         elif tag in outputs:
             outputs[tag].append(text_of(item))
-    case.system_out = truncate("\n".join(outputs["system-out"]), limits.max_output_bytes)
-    case.system_err = truncate("\n".join(outputs["system-err"]), limits.max_output_bytes)
+    out, err = outputs["system-out"], outputs["system-err"]
+    if out:
+        case.system_out = truncate(out[0] if len(out) == 1 else "\n".join(out), limits.max_output_bytes)
+    if err:
+        case.system_err = truncate(err[0] if len(err) == 1 else "\n".join(err), limits.max_output_bytes)
 
     if outcome is not None:
         _describe(case, outcome, text_of(outcome), limits)
@@ -122,13 +137,17 @@ def _case(element, suite: str, suite_file: str, limits: ReportLimits) -> ParsedC
             case, flaky_detail, text_of(trace) if trace is not None else flaky_detail.text or "", limits
         )
     else:
-        # gtest writes status="run" result="skipped"|"suppressed": either attribute may tell.
-        for attribute in ("status", "result"):
-            status = (element.get(attribute) or "").strip().lower()
-            if _STATUS_ATTRIBUTE.get(status, PASSED) != PASSED:
-                case.status, case.failure_type = _STATUS_ATTRIBUTE[status], status
-                break
+        _status_attribute(case, element)
     return case
+
+
+def _status_attribute(case: ParsedCase, element) -> None:
+    # gtest writes status="run" result="skipped"|"suppressed": either attribute may tell.
+    for attribute in ("status", "result"):
+        status = (element.get(attribute) or "").strip().lower()
+        if _STATUS_ATTRIBUTE.get(status, PASSED) != PASSED:
+            case.status, case.failure_type = _STATUS_ATTRIBUTE[status], status
+            break
 
 
 def _describe(case: ParsedCase, outcome, text: str, limits: ReportLimits) -> None:

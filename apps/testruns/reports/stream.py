@@ -225,15 +225,14 @@ def iter_events(stream: ReportStream) -> Iterator[tuple[str, etree._Element]]:
         remove_comments=True,
         remove_pis=True,
     )
-    first = True
     try:
         for event, element in events:
-            if first:
-                first = False
-                dtd = element.getroottree().docinfo.internalDTD
-                if dtd is not None and any(True for _ in dtd.iterentities()):
-                    raise ReportError(DOCTYPE_REFUSED)
+            dtd = element.getroottree().docinfo.internalDTD
+            if dtd is not None and any(True for _ in dtd.iterentities()):
+                raise ReportError(DOCTYPE_REFUSED)
             yield event, element
+            break
+        yield from events  # the rest without a Python-level step per event
     except etree.XMLSyntaxError as exc:
         raise _describe(exc) from None
     except LookupError as exc:  # an encoding name lxml knows but Python's codecs do not
