@@ -1,4 +1,4 @@
-"""Fixtures of the test-run suites: uploads through the API with tasks run eagerly, fast passwords."""
+"""Fixtures of the test-run suites: uploads through the API with tasks run eagerly."""
 
 import gzip as gzip_module
 
@@ -50,8 +50,3 @@ def upload(api_as, project, django_capture_on_commit_callbacks, media):
 
     return post
 
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # The shared fixtures create five users per test; PBKDF2 would dominate these suites' time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
