@@ -12,7 +12,7 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     )
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact", label="Actor (username)")
     action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte", label="Since (e.g. 2026-11-01)")
 
     class Meta:
         model = ObjectChange

@@ -74,3 +74,32 @@ def test_phone_width_navigation(page_as, project, screenshot):
     page.get_by_role("button", name="Toggle navigation").click()
     assert page.get_by_role("button", name="owner").is_visible()
     screenshot(page, "overview-phone")
+
+
+def test_settings_change_shows_in_activity_with_live_filter(page_as, project, screenshot):
+    page = page_as("maintainer")
+    page.goto(f"/projects/{project.slug}/settings/")
+    page.get_by_label("Description").fill("Card payments, refunds and payouts.")
+    page.get_by_role("button", name="Save settings").click()
+    assert page.get_by_text("Settings saved.").is_visible()
+    screenshot(page, "settings")
+
+    page.goto(f"/projects/{project.slug}/activity/")
+    assert page.get_by_text("maintainer updated project").first.is_visible()
+    # htmx swaps the results as the filter changes, without a full reload.
+    page.get_by_label("Actor (username)").fill("nobody")
+    page.get_by_label("Actor (username)").press("Enter")
+    page.wait_for_url("**actor=nobody**")
+    assert page.get_by_text("No activity matches these filters.").is_visible()
+    screenshot(page, "activity")
+
+
+def test_viewer_sees_no_write_controls_and_outsider_gets_404(page_as, project):
+    viewer = page_as("viewer")
+    viewer.goto(f"/projects/{project.slug}/members/")
+    assert viewer.get_by_role("button", name="Add member").count() == 0
+    assert viewer.get_by_role("link", name="Settings").count() == 0
+
+    outsider = page_as("outsider")
+    response = outsider.goto(f"/projects/{project.slug}/")
+    assert response.status == 404
