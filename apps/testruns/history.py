@@ -25,7 +25,7 @@ WHERE run_id IN ({runs}) AND (status IN ('failed', 'error') OR flaky_in_run)
 """
 # Flips per test over the window: LAG over each test's results ordered by run. Only called with
 # explicit run ids and candidate tests, so the planner walks the (test_case, run) index.
-FLIPS_SQL = """
+_FLIPS_OVER = """
 SELECT test_case_id,
        SUM(CASE WHEN prev_ok IS NOT NULL AND prev_ok <> ok THEN 1 ELSE 0 END) AS flips,
        MAX(CASE WHEN flaky_in_run THEN 1 ELSE 0 END) AS retried,
@@ -35,33 +35,21 @@ FROM (
            CASE WHEN r.status = 'passed' THEN 1 ELSE 0 END AS ok,
            LAG(CASE WHEN r.status = 'passed' THEN 1 ELSE 0 END)
                OVER (PARTITION BY r.test_case_id ORDER BY r.run_id, r.id) AS prev_ok
-    FROM {result} r
-    WHERE r.test_case_id IN ({cases}) AND r.run_id IN ({runs}) AND r.status IN ('passed', 'failed', 'error')
+    FROM %s
 ) AS seq
 GROUP BY test_case_id
 """
+FLIPS_SQL = _FLIPS_OVER % """{result} r
+    WHERE r.test_case_id IN ({cases}) AND r.run_id IN ({runs}) AND r.status IN ('passed', 'failed', 'error')"""
 # PostgreSQL: the same, probing the (test_case, run) index once per candidate. Given the plain IN
 # list, the planner (with stale statistics right after a load) reads every result of the window's
 # runs instead; OFFSET 0 keeps the lateral subquery from being flattened back into that plan.
-FLIPS_SQL_PG = """
-SELECT test_case_id,
-       SUM(CASE WHEN prev_ok IS NOT NULL AND prev_ok <> ok THEN 1 ELSE 0 END) AS flips,
-       MAX(CASE WHEN flaky_in_run THEN 1 ELSE 0 END) AS retried,
-       COUNT(*) AS runs
-FROM (
-    SELECT r.test_case_id, r.flaky_in_run,
-           CASE WHEN r.status = 'passed' THEN 1 ELSE 0 END AS ok,
-           LAG(CASE WHEN r.status = 'passed' THEN 1 ELSE 0 END)
-               OVER (PARTITION BY r.test_case_id ORDER BY r.run_id, r.id) AS prev_ok
-    FROM unnest(ARRAY[{cases}]::bigint[]) AS c(id)
+FLIPS_SQL_PG = _FLIPS_OVER % """unnest(ARRAY[{cases}]::bigint[]) AS c(id)
     CROSS JOIN LATERAL (
         SELECT x.id, x.test_case_id, x.run_id, x.status, x.flaky_in_run FROM {result} x
         WHERE x.test_case_id = c.id AND x.run_id IN ({runs}) AND x.status IN ('passed', 'failed', 'error')
         OFFSET 0
-    ) AS r
-) AS seq
-GROUP BY test_case_id
-"""
+    ) AS r"""
 # Latest status and failure-streak start of the tests whose status a run changes (the loader knows
 # them: it reads each test's stored status while resolving identities; apply_status, per batch).
 # A re-processed older run never overwrites what a newer run set (no result of the test in a later
