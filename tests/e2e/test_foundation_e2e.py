@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from tests.conftest import make_user
 
@@ -29,7 +30,7 @@ def test_signup_to_api_token(page, live_server, screenshot):
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r"/projects/$"))
-    assert page.get_by_role("heading", name="No projects yet").is_visible()
+    expect(page.get_by_role("heading", name="No projects yet")).to_be_visible()
     screenshot(page, "projects-empty")
 
     page.get_by_role("link", name="Create a project").click()
@@ -42,11 +43,11 @@ def test_signup_to_api_token(page, live_server, screenshot):
     page.get_by_label("Username or email").fill("teammate@example.com")
     page.get_by_label("Role *").select_option("member")
     page.get_by_role("button", name="Add member").click()
-    assert page.get_by_text("Added teammate as member.").is_visible()
+    expect(page.get_by_text("Added teammate as member.")).to_be_visible()
     screenshot(page, "members")
 
     page.goto("/projects/orders-api/")
-    assert page.get_by_role("heading", name="Requirements").is_visible()
+    expect(page.get_by_role("heading", name="Requirements")).to_be_visible()
     screenshot(page, "project-overview")
 
     page.goto("/account/tokens/")
@@ -72,7 +73,7 @@ def test_phone_width_navigation(page_as, project, screenshot):
     page = page_as("owner", viewport={"width": 390, "height": 844})
     page.goto(f"/projects/{project.slug}/")
     page.get_by_role("button", name="Toggle navigation").click()
-    assert page.get_by_role("button", name="owner").is_visible()
+    expect(page.get_by_role("button", name="owner")).to_be_visible()
     screenshot(page, "overview-phone")
 
 
@@ -81,16 +82,16 @@ def test_settings_change_shows_in_activity_with_live_filter(page_as, project, sc
     page.goto(f"/projects/{project.slug}/settings/")
     page.get_by_label("Description").fill("Card payments, refunds and payouts.")
     page.get_by_role("button", name="Save settings").click()
-    assert page.get_by_text("Settings saved.").is_visible()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
     screenshot(page, "settings")
 
     page.goto(f"/projects/{project.slug}/activity/")
-    assert page.get_by_text("maintainer updated project").first.is_visible()
+    expect(page.get_by_text("maintainer updated project").first).to_be_visible()
     # htmx swaps the results as the filter changes, without a full reload.
     page.get_by_label("Actor (username)").fill("nobody")
     page.get_by_label("Actor (username)").press("Enter")
     page.wait_for_url("**actor=nobody**")
-    assert page.get_by_text("No activity matches these filters.").is_visible()
+    expect(page.get_by_text("No activity matches these filters.")).to_be_visible()
     screenshot(page, "activity")
 
 
