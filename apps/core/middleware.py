@@ -19,3 +19,18 @@ class ChangeSourceMiddleware:
             via = "ui"
         with change_source(via):
             return self.get_response(request)
+
+
+class HealthzMiddleware:
+    """Answers /healthz before host validation: container health checks call 127.0.0.1, which a
+    production ALLOWED_HOSTS rightly does not list. Must come first in MIDDLEWARE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from .health import healthz
+
+            return healthz(request)
+        return self.get_response(request)

@@ -60,3 +60,17 @@ def test_healthz_dead_cache_server_is_503(client, settings):
         caches._settings = None  # forget the dead cache for the next tests
     assert response.status_code == 503
     assert response.json()["checks"]["cache"]["status"] == "down"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_container_probes_whatever_allowed_hosts_and_https(client, settings):
+    """The Docker HEALTHCHECK calls http://127.0.0.1:8000/healthz; production lists only its real
+    host names in ALLOWED_HOSTS and redirects plain HTTP — neither may fail the probe."""
+    settings.REDIS_URL = ""
+    settings.ALLOWED_HOSTS = ["threadline.example.com"]
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+    # Everything else still validates the host.
+    assert client.get("/projects/", HTTP_HOST="127.0.0.1:8000").status_code == 400
