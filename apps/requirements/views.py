@@ -36,9 +36,7 @@ class RequirementObjectMixin:
     model = Requirement
     slug_field = slug_url_kwarg = "number"
     pk_url_kwarg = "requirement_pk"  # never in our URLs: "pk" there is a criterion's
-
-    def get_queryset(self):
-        return selectors.requirement_list(project=self.project)
+    selector = staticmethod(selectors.requirement_list)
 
 
 class RequirementListView(ProjectObjectListView):
@@ -53,9 +51,7 @@ class RequirementListView(ProjectObjectListView):
 
 class RequirementDetailView(RequirementObjectMixin, ProjectObjectDetailView):
     template_name = "requirements/requirement_detail.html"
-
-    def get_queryset(self):
-        return selectors.requirement_detail(project=self.project)
+    selector = staticmethod(selectors.requirement_detail)
 
     def get_context_data(self, **kwargs):
         status = self.object.status

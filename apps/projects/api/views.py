@@ -56,7 +56,7 @@ class ProjectViewSet(viewsets.ModelViewSet):
             raise PermissionDenied("This API token is limited to some projects and can't create new ones.")
         serializer.instance = services.project_create(actor=self.request.user, **serializer.validated_data)
         self.access = project_access(self.request.user, serializer.instance.slug)
-        serializer._context["access"] = self.access
+        serializer.context["access"] = self.access  # the response shows the creator's role
 
     def perform_update(self, serializer):
         serializer.instance = services.project_update(
