@@ -1,14 +1,15 @@
 """The streaming loader: parsed cases → TestCase identities + TestResult rows.
 
 Owns the hot path of ingestion. Cases stream from the report engine; retries are folded as they
-arrive (only failing attempts are held back, since only they can be retried). On PostgreSQL the
-results of known tests go straight into one open ``COPY`` (the server inserts while the report is
-parsed); tests seen for the first time are written in batches: new identities inserted in one
-statement, their results with ``COPY`` (``bulk_create`` elsewhere, and every ``BATCH`` cases for
-very large projects, whose identities are resolved batch by batch). Memory is bounded by the batch,
-the failing tests awaiting a possible retry and the identity map — never by the file. The caller
-owns the transaction (one per run). Only the tests whose status changes are updated
-(history.apply_status); a test's latest run and duration are read from its results.
+arrive (only failing attempts are held back, since only they can be retried). On PostgreSQL every
+result goes straight into one open ``COPY`` while the report is still being parsed (the server
+inserts on the other core): a test seen before is found in the project's identity map, a new one
+takes an id reserved from the table's sequence and its row waits for the next pause of the COPY.
+Ingestions of one project are serialised by an advisory lock, so identities never race. Projects
+too big for the identity map, and other databases, are written in batches instead. Memory is
+bounded by the batch, the failing tests awaiting a possible retry and the identity map — never by
+the file. The caller owns the transaction (one per run). Only the tests whose status changes are
+updated (history.apply_status); a test's latest run and duration are read from its results.
 """
 
 from __future__ import annotations
@@ -19,30 +20,26 @@ import re
 import time
 from collections.abc import Iterable, Iterator
 
-from django.db import connection, transaction
+from django.db import connection
+from django.utils import timezone
 
 from .history import apply_status
 from .models import FAILING, TestCase, TestResult, identity_hash
 from .reports import ParsedCase, dedupe_cases
 
 BATCH = 20000
+# Projects with more test identities than this are resolved batch by batch (memory stays bounded).
 KNOWN_MAP_LIMIT = 250_000
+# Ids reserved from the sequence per pause of the COPY, doubling up to the maximum: few pauses for a
+# first ingestion, few wasted ids for a run that adds a handful of tests.
+RESERVE_FIRST, RESERVE_FIRST_EMPTY, RESERVE_MAX = 256, 16384, 65536
+# pg_advisory_xact_lock(INGEST_LOCK, project id): one ingestion per project at a time.
+INGEST_LOCK = 74_201
+KEY_SEPARATOR_SQL = "chr(31)"
 # The issue's \bREQ-\d+\b, with "_" also accepted as a separator so pytest-style names such as
 # test_capture_REQ-12 link too; PREQ-12 or REQ-12a still don't.
 REQUIREMENT_KEY = re.compile(r"(?<![A-Za-z0-9])REQ-(\d+)(?![A-Za-z0-9])")
 
-# PostgreSQL: new test identities in one statement per batch; RETURNING gives their ids (rows a
-# concurrent run of the project inserted first are looked up afterwards). %(x)b: binary parameters.
-INSERT_CASES_SQL = """
-INSERT INTO {table} (project_id, identity, suite, classname, name, file, last_status, first_failed_run_id, flaky,
-                     flips, flaky_score, created_at, updated_at)
-SELECT %(project)s, i, s, c, n, f, st, CASE WHEN st IN ('failed', 'error') THEN %(run)s END, false, 0, 0, now(), now()
-FROM unnest(%(i)b::text[], %(s)b::text[], %(c)b::text[], %(n)b::text[], %(f)b::text[], %(st)b::text[])
-    AS t(i, s, c, n, f, st)
-{on_conflict}
-RETURNING identity, id
-"""
-ON_CONFLICT = "ON CONFLICT (project_id, identity) DO NOTHING"
 
 _QUOTED = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`")
 _PATH = re.compile(r"(?:[A-Za-z]:)?(?:[\\/][\w.\-@]+){2,}[\\/]?")
@@ -100,20 +97,20 @@ COPY_COLUMNS = (
     "run_id, test_case_id, status, duration, failure_type, failure_message, failure_text, "
     "message_signature, system_out, system_err, properties, file, line, flaky_in_run, retries"
 )
-# Streaming mode: after a test seen for the first time, cases are buffered (so results keep the
-# report's order) until this many known tests in a row, then the buffer is written and streaming resumes.
-RESUME_AFTER_KNOWN = 500
+CASE_COLUMNS = (
+    "id, project_id, identity, suite, classname, name, file, last_status, first_failed_run_id, flaky, flips, "
+    "flaky_score, created_at, updated_at"
+)
 _TOTAL_KEYS = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}
 
 
 class ResultLoader:
     """Writes the final cases of one run; accumulates totals and requirement mentions.
 
-    On PostgreSQL, for a project whose tests fit the known map, cases of known tests are streamed
-    into one open ``COPY`` as they arrive, so the server inserts while the report is still being
-    parsed. A test seen for the first time switches to buffering: the buffer is written as a batch
-    (new identities inserted in one statement, then one ``COPY``) and streaming resumes. Elsewhere
-    every ``batch_size`` cases form a batch. Statuses that change are stored when the COPY is closed.
+    PostgreSQL, project within the identity map: *streaming* — each case's result row is written
+    to the open results ``COPY`` as it arrives. Otherwise (bigger projects, other databases):
+    *batches* of ``batch_size`` cases, whose identities are looked up in one query. Statuses that
+    change are stored at the end (per batch in batch mode).
     """
 
     def __init__(self, *, run, batch_size: int | None = None):
@@ -121,48 +118,46 @@ class ResultLoader:
         self.run_id = run.pk
         self.batch_size = batch_size or BATCH
         self.batch: list[ParsedCase] = []
-        self.batch_identities: list[str] = []
         self.status_counts = dict.fromkeys(_TOTAL_KEYS, 0)
         self.duration = 0.0
         self.flaky = 0
         self.requirements: dict[int, set[int]] = {}  # test_case_id -> REQ numbers
         self.postgres = connection.vendor == "postgresql"
-        self.db_seconds = 0.0  # time spent writing, for the ingestion log line
+        self.db_seconds = 0.0  # time spent waiting for the database, for the ingestion log line
+        # "suite␟classname␟name" -> test case id: the whole project's tests (streaming mode only). The
+        # unit separator can't occur in XML text, so the key is unambiguous (identity_hash hashes it).
         self.known: dict[str, int] | None = None
-        self.known_complete = False
-        # test_case_id -> latest status stored (or set by this run so far), for the known map's tests
-        # or the batch's; the tests whose status changes wait in ``changes`` for history.apply_status.
+        # test_case_id -> latest status stored (or set by this run so far); the tests whose status
+        # changes wait in ``changes`` for history.apply_status.
         self.stored_status: dict[int, str] = {}
         self.changes: dict[int, str] = {}
         self.streaming: bool | None = None  # decided at the first case
-        self.known_in_a_row = 0
         self.count = 0
+        # New tests (PostgreSQL): ids reserved from the sequence, and rows waiting for a COPY pause.
+        self.id_pool: list[int] = []
+        self.reserve_next = RESERVE_FIRST
+        self.new_cases: list[tuple] = []
+        self.sequence: str | None = None
+        self.now = timezone.now()
         self._cursor = None
         self._copy = None
         self._copy_context = None
 
     def add(self, case: ParsedCase) -> bool:
-        """Take one case; returns True every ``batch_size`` cases (and when a batch was written)."""
+        """Take one case; returns True every ``batch_size`` cases (time to publish progress)."""
         if self.streaming is None:
-            self._load_known()
-            self.streaming = self.postgres and self.known_complete
-        identity = identity_hash(case.suite, case.classname, case.name)
+            self._start()
         self.count += 1
         if self.streaming:
-            test_case_id = self.known.get(identity)
-            if not self.batch:
-                if test_case_id is not None:
-                    copy = self._copy or self._open_copy()
-                    copy.write_row(self._row(case, test_case_id))
-                    self._account(case, test_case_id)
-                    return self.count % self.batch_size == 0
-            else:
-                self.known_in_a_row = self.known_in_a_row + 1 if test_case_id is not None else 0
-        self.batch.append(case)
-        self.batch_identities.append(identity)
-        if len(self.batch) >= self.batch_size or (self.streaming and self.known_in_a_row >= RESUME_AFTER_KNOWN):
-            self._write_batch()
-            return True
+            test_case_id = self.known.get(f"{case.suite}\x1f{case.classname}\x1f{case.name}")
+            if test_case_id is None:
+                test_case_id = self._new_case(case)
+            (self._copy or self._open_copy()).write_row(self._row(case, test_case_id))
+            self._account(case, test_case_id)
+        else:
+            self.batch.append(case)
+            if len(self.batch) >= self.batch_size:
+                self._write_batch()
         return self.count % self.batch_size == 0
 
     @property
@@ -172,9 +167,9 @@ class ResultLoader:
         return {"tests": sum(totals.values()), **totals}
 
     def flush(self) -> None:
-        """Write everything pending (buffered cases, the open COPY, status changes)."""
+        """Write everything pending (buffered cases, the open COPY, new tests, status changes)."""
         self._write_batch()
-        self._close_copy()
+        self._pause_copy()
         self._apply_changes()
 
     def abort(self, exc: BaseException | None = None) -> None:
@@ -182,6 +177,84 @@ class ResultLoader:
         if self._copy is not None:
             with contextlib.suppress(Exception):  # the original error is the one to report
                 self._close_copy(exc or RuntimeError("ingestion aborted"))
+
+    # -- set-up ------------------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        """Lock the project's ingestions and read its identity map if it fits (one query)."""
+        table = TestCase._meta.db_table
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [INGEST_LOCK, self.run.project_id])
+                # Statistics are stale mid-load: estimates big enough to JIT-compile small statements.
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE project_id = %s", [self.run.project_id])
+            count = cursor.fetchone()[0]
+            self.streaming = self.postgres and count <= KNOWN_MAP_LIMIT
+            if not self.streaming:
+                return
+            cursor.execute(
+                f"SELECT suite || {KEY_SEPARATOR_SQL} || classname || {KEY_SEPARATOR_SQL} || name, id, last_status "
+                f"FROM {table} WHERE project_id = %s",
+                [self.run.project_id],
+            )
+            rows = cursor.fetchall()
+        if not rows:  # a first ingestion: its tests are all new
+            self.known, self.reserve_next = {}, RESERVE_FIRST_EMPTY
+            return
+        keys, ids, statuses = zip(*rows, strict=True)
+        self.known = dict(zip(keys, ids, strict=True))
+        self.stored_status = dict(zip(ids, statuses, strict=True))
+
+    # -- streaming mode ----------------------------------------------------------------------------
+
+    def _new_case(self, case: ParsedCase) -> int:
+        """An id for a test seen for the first time; its row is written at the next COPY pause."""
+        if not self.id_pool:
+            self._pause_copy()
+            self.id_pool = self._reserve_ids(self.reserve_next)
+            self.reserve_next = min(self.reserve_next * 2, RESERVE_MAX)
+        test_case_id = self.id_pool.pop()
+        self.known[f"{case.suite}\x1f{case.classname}\x1f{case.name}"] = test_case_id
+        self.stored_status[test_case_id] = case.status
+        self.new_cases.append(self._case_row(case, test_case_id))
+        return test_case_id
+
+    def _reserve_ids(self, count: int) -> list[int]:
+        """``count`` fresh ids from the test case table's sequence, smallest last (for ``pop``)."""
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            if self.sequence is None:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [TestCase._meta.db_table])
+                self.sequence = cursor.fetchone()[0]
+            cursor.execute("SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [self.sequence, count])
+            ids = [row[0] for row in cursor.fetchall()]
+        self.db_seconds += time.perf_counter() - started
+        ids.sort(reverse=True)
+        return ids
+
+    def _case_row(self, case: ParsedCase, test_case_id: int) -> tuple:
+        status = case.status
+        return (
+            test_case_id, self.run.project_id, identity_hash(case.suite, case.classname, case.name),
+            _clean(case.suite), _clean(case.classname), _clean(case.name), _clean(case.file), status,
+            self.run_id if status in FAILING else None, False, 0, 0.0, self.now, self.now,
+        )
+
+    def _pause_copy(self) -> None:
+        """Close the results COPY (if open) and write the new tests waiting for it."""
+        self._close_copy()
+        if not self.new_cases:
+            return
+        rows, self.new_cases = self.new_cases, []
+        started = time.perf_counter()
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {TestCase._meta.db_table} ({CASE_COLUMNS}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        self.db_seconds += time.perf_counter() - started
 
     def _open_copy(self):
         self._cursor = connection.cursor()
@@ -220,20 +293,25 @@ class ResultLoader:
             if numbers:
                 self.requirements.setdefault(test_case_id, set()).update(numbers)
 
+    # -- batch mode --------------------------------------------------------------------------------
+
     def _write_batch(self) -> None:
         if not self.batch:
             return
-        batch, identities = self.batch, self.batch_identities
-        self.batch, self.batch_identities, self.known_in_a_row = [], [], 0
-        self._close_copy()  # no other statement while a COPY is open
+        batch, self.batch = self.batch, []
+        identities = [identity_hash(c.suite, c.classname, c.name) for c in batch]
         started = time.perf_counter()
-        ids = self._upsert_cases(batch, identities)
+        ids = self._resolve(batch, identities)
         if self.postgres:
-            self._copy_results(batch, identities, ids)
+            self._pause_copy()  # new tests first (no database-level FK, but keep them together)
+            copy = self._open_copy()
+            for case, identity in zip(batch, identities, strict=True):
+                copy.write_row(self._row(case, ids[identity]))
+            self._close_copy()
         else:
             TestResult.objects.bulk_create(
                 [
-                    TestResult(run_id=self.run.pk, test_case_id=ids[h], **self._fields(c))
+                    TestResult(run_id=self.run_id, test_case_id=ids[h], **self._fields(c))
                     for c, h in zip(batch, identities, strict=True)
                 ],
                 batch_size=500,
@@ -241,37 +319,48 @@ class ResultLoader:
         self.db_seconds += time.perf_counter() - started
         for case, identity in zip(batch, identities, strict=True):
             self._account(case, ids[identity])
-        if not self.known_complete:
-            self._apply_changes()
-            self.stored_status.clear()  # very large project: memory bounded by the batch
+        self._apply_changes()
+        self.stored_status.clear()  # memory bounded by the batch
 
-    def _load_known(self) -> None:
-        """A project with up to KNOWN_MAP_LIMIT tests is read once into a map (one query per run,
-        ~150 bytes per test); bigger ones are looked up batch by batch, so memory stays bounded."""
-        self.known = {}
-        table = TestCase._meta.db_table
-        with connection.cursor() as cursor:
-            if self.postgres:
-                # Statistics are stale mid-load: estimates big enough to JIT-compile small statements.
-                cursor.execute("SET LOCAL jit = off")
-            cursor.execute(f"SELECT count(*) FROM {table} WHERE project_id = %s", [self.run.project_id])
-            if cursor.fetchone()[0] > KNOWN_MAP_LIMIT:
-                return
-            cursor.execute(f"SELECT identity, id, last_status FROM {table} WHERE project_id = %s",
-                           [self.run.project_id])
-            rows = cursor.fetchall()
-        self.known = {identity: pk for identity, pk, _ in rows}
-        self.stored_status = {pk: status for _, pk, status in rows}
-        self.known_complete = True
+    def _resolve(self, batch: list[ParsedCase], identities: list[str]) -> dict[str, int]:
+        """identity -> id for the batch, creating the tests seen for the first time.
+
+        New tests are created with this run's status; known tests are only looked up here, and the
+        few whose status changes are updated at the end of the batch (history.apply_status).
+        """
+        first: dict[str, ParsedCase] = dict(zip(reversed(identities), reversed(batch), strict=True))
+        found = self._lookup(list(first))
+        new = [(identity, case) for identity, case in first.items() if identity not in found]
+        if not new:
+            return found
+        if self.postgres:
+            pool = self._reserve_ids(len(new))
+            for identity, case in new:
+                found[identity] = pool.pop()
+                self.stored_status[found[identity]] = case.status
+                self.new_cases.append(self._case_row(case, found[identity]))
+            return found
+        # Other databases: rows a concurrent ingestion inserted first are ignored, then looked up.
+        TestCase.objects.bulk_create(
+            [
+                TestCase(project_id=self.run.project_id, identity=identity, suite=c.suite, classname=c.classname,
+                         name=c.name, file=c.file, last_status=c.status,
+                         first_failed_run_id=self.run_id if c.status in FAILING else None)
+                for identity, c in new
+            ],
+            ignore_conflicts=True,
+            batch_size=500,
+        )
+        statuses = {identity: case.status for identity, case in new}
+        created = self._lookup([identity for identity, _ in new])
+        for identity, pk in created.items():
+            self.stored_status[pk] = statuses[identity]
+        return {**found, **created}
 
     def _lookup(self, keys: list[str]) -> dict[str, int]:
-        """identity -> id for the batch's tests that already exist (from the known map, or looked up)."""
-        table = TestCase._meta.db_table
-        if self.known_complete:
-            known = self.known
-            return {key: known[key] for key in keys if key in known}
+        """identity -> id of the given tests that exist (noting their stored status)."""
+        found: dict[str, int] = {}
         if not self.postgres:
-            found: dict[str, int] = {}
             for start in range(0, len(keys), 900):
                 for identity, pk, status in (TestCase.objects.filter(project_id=self.run.project_id,
                                                                      identity__in=keys[start:start + 900])
@@ -279,6 +368,7 @@ class ResultLoader:
                     found[identity] = pk
                     self.stored_status.setdefault(pk, status)
             return found
+        table = TestCase._meta.db_table
         with connection.cursor() as cursor:
             # One unique-index probe per key. Mid-transaction statistics are stale, and the planner
             # would otherwise hash the project's whole test table for every batch.
@@ -289,7 +379,6 @@ class ResultLoader:
                 f"JOIN {table} t ON t.project_id = %s AND t.identity = k.identity",
                 [keys, self.run.project_id],
             )
-            found = {}
             for identity, pk, status in cursor.fetchall():
                 found[identity] = pk
                 self.stored_status.setdefault(pk, status)
@@ -297,73 +386,7 @@ class ResultLoader:
             cursor.execute("RESET enable_mergejoin")
         return found
 
-    def _upsert_cases(self, batch: list[ParsedCase], identities: list[str]) -> dict[str, int]:
-        """identity -> id for the batch, creating the tests seen for the first time.
-
-        New tests are created with this run's status; known tests are only looked up here, and the
-        few whose status changes are updated at the end of the batch (history.apply_status).
-        """
-        first: dict[str, ParsedCase] = {}
-        for case, identity in zip(batch, identities, strict=True):
-            first.setdefault(identity, case)
-        known = self._lookup(list(first))
-        new = {identity: case for identity, case in first.items() if identity not in known}
-        if not new:
-            return known
-        project_id = self.run.project_id
-        keys, cases = list(new), list(new.values())
-        if self.postgres:
-            params = {
-                "project": project_id,
-                "run": self.run.pk,
-                "st": [c.status for c in cases],
-                "i": keys,
-                "s": [_clean(c.suite) for c in cases],
-                "c": [_clean(c.classname) for c in cases],
-                "n": [_clean(c.name) for c in cases],
-                "f": [_clean(c.file) for c in cases],
-            }
-            import psycopg
-
-            connection.ensure_connection()
-            # A server-side-binding cursor on the same connection, with binary parameters: quoting
-            # the arrays into the statement text (Django's client-side cursor) runs a regex over every
-            # element, over a second for 100 000 new tests; binary dumping just encodes them.
-            sql = INSERT_CASES_SQL.format(table=TestCase._meta.db_table, on_conflict="{on_conflict}")
-            with psycopg.Cursor(connection.connection) as cursor:
-                try:
-                    # Without ON CONFLICT first: speculative insertion costs a third more per row, and
-                    # a concurrent run of the project inserting the same tests is rare.
-                    with transaction.atomic():
-                        cursor.execute(sql.format(on_conflict=""), params)
-                except psycopg.errors.UniqueViolation:
-                    cursor.execute(sql.format(on_conflict=ON_CONFLICT), params)
-                inserted = cursor.fetchall()
-            known.update(inserted)
-            statuses = dict(zip(keys, params["st"], strict=True))
-            for identity, pk in inserted:
-                self.stored_status[pk] = statuses[identity]
-        else:
-            TestCase.objects.bulk_create(
-                [
-                    TestCase(project_id=project_id, identity=key, suite=c.suite, classname=c.classname,
-                             name=c.name, file=c.file, last_status=c.status,
-                             first_failed_run_id=self.run.pk if c.status in FAILING else None)
-                    for key, c in new.items()
-                ],
-                ignore_conflicts=True,
-                batch_size=500,
-            )
-        missing = [key for key in keys if key not in known]
-        for start in range(0, len(missing), 900):  # created meanwhile by a concurrent run of the project
-            chunk = missing[start : start + 900]
-            for identity, pk, status in (TestCase.objects.filter(project_id=project_id, identity__in=chunk)
-                                         .values_list("identity", "id", "last_status")):
-                known[identity] = pk
-                self.stored_status.setdefault(pk, status)
-        if self.known_complete:
-            self.known.update(known)
-        return known
+    # -- rows --------------------------------------------------------------------------------------
 
     @staticmethod
     def _fields(case: ParsedCase) -> dict:
@@ -405,12 +428,3 @@ class ResultLoader:
             case.flaky,
             case.retries,
         )
-
-    def _copy_results(self, batch: list[ParsedCase], identities: list[str], ids: dict[str, int]) -> None:
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {TestResult._meta.db_table} ({COPY_COLUMNS}) FROM STDIN") as copy,
-        ):
-            row = self._row
-            for case, identity in zip(batch, identities, strict=True):
-                copy.write_row(row(case, ids[identity]))

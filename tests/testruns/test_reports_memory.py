@@ -66,11 +66,17 @@ def test_parsed_elements_are_released_as_the_parse_goes(big_report, monkeypatch)
     roots = []
     original = etree.iterparse
 
-    def spying_iterparse(*args, **kwargs):
-        for event, element in original(*args, **kwargs):
-            if not roots:
-                roots.append(element)
-            yield event, element
+    class spying_iterparse:  # noqa: N801 - stands in for etree.iterparse
+        def __init__(self, *args, **kwargs):
+            self.parser = original(*args, **kwargs)
+            self.root = None
+
+        def __iter__(self):
+            for event, element in self.parser:
+                if not roots:
+                    roots.append(element.getroottree().getroot())
+                self.root = self.parser.root
+                yield event, element
 
     monkeypatch.setattr(etree, "iterparse", spying_iterparse)
     path, _ = big_report

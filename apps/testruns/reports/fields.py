@@ -24,6 +24,8 @@ def text_of(element) -> str:
     """All text inside ``element`` (CDATA included, comments excluded)."""
     if element is None:
         return ""
+    if not len(element):  # no children (the usual system-out or failure): its text is all of it
+        return element.text or ""
     return "".join(element.itertext())
 
 

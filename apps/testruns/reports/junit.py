@@ -43,26 +43,45 @@ _STATUS_ATTRIBUTE = {
 }
 
 
+# The elements the parser reads events of (end events only); see detect.FILTERED.
+TAGS = ("{*}testcase", "{*}testsuite")
+SUITE = "{*}testsuite"
+
+
 def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
-    # (name, file) of each open <testsuite>, innermost last; a file is inherited downwards.
-    suites: list[tuple[str, str]] = []
+    """Cases at the end events of ``<testcase>``; other events (if not filtered out) are ignored.
+
+    A case's suite is its innermost enclosing ``<testsuite>``; a suite's ``file`` is inherited by
+    the suites and cases below it. Ancestors are looked up once per run of sibling cases.
+    """
+    parent, suite, suite_file = None, "", ""
     for event, element in events:
+        if event != "end":
+            continue
         tag = element.tag
         if tag.__class__ is not str or "}" in tag:
             tag = local(tag)
-        if event == "start":
-            if tag == "testsuite":
-                inherited = suites[-1][1] if suites else ""
-                suites.append((element.get("name") or "", element.get("file") or inherited))
-            continue
         if tag == "testcase":
-            suite, suite_file = suites[-1] if suites else ("", "")
+            if element.getparent() is not parent:
+                parent = element.getparent()
+                suite, suite_file = _suite_of(element)
             yield _case(element, suite, suite_file, limits)
             release(element)
         elif tag == "testsuite":
-            if suites:
-                suites.pop()
+            parent = None  # a released suite's proxy may be reused for another element
             release(element)
+
+
+def _suite_of(element) -> tuple[str, str]:
+    """(name of the innermost enclosing suite, nearest ``file`` given by an enclosing suite)."""
+    name = None
+    for suite in element.iterancestors(SUITE):
+        if name is None:
+            name = suite.get("name") or ""
+        file = suite.get("file")
+        if file:
+            return name, file
+    return name or "", ""
 
 
 def _first_line(text: str) -> str:

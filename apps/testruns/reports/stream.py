@@ -23,6 +23,10 @@ READ_SIZE = 64 * 1024
 PROLOG_PEEK = 64 * 1024
 
 _ROOT_TAG = re.compile(r"<[A-Za-z_]")
+# What may precede the root element: whitespace, the XML declaration, PIs, comments, a DOCTYPE.
+# Possessive quantifiers: no backtracking, so a hostile prolog costs one linear scan.
+_PROLOG_ITEM = re.compile(r"\s++|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^\[>]*+(?:\[[^\]]*+\][^>]*+)?>", re.DOTALL)
+_ROOT_NAME = re.compile(r"<([A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?)")
 _LOCATION = re.compile(r",? line \d+, column \d+(?: \(.*\))?$|\s*\(<string>, line \d+\)$")
 _ENCODING_HINTS = ("encoding", "utf-8", "utf-16", "invalid bytes")
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -189,6 +193,11 @@ def check_prolog(stream: ReportStream) -> None:
         stream.replace_control_characters()
 
 
+def _check_root(element, expected: str | None) -> None:
+    if expected is not None and element.tag.rpartition("}")[2] != expected:
+        raise ReportError("Could not tell the report's format from its start; is the XML prolog well formed?")
+
+
 def _describe(exc: etree.XMLSyntaxError) -> ReportError:
     message = _LOCATION.sub("", str(exc.msg or exc)).strip()
     line = exc.lineno or (exc.position[0] if exc.position else 0)
@@ -207,17 +216,40 @@ def _describe(exc: etree.XMLSyntaxError) -> ReportError:
     return ReportError(f"Malformed XML: {message}")
 
 
-def iter_events(stream: ReportStream) -> Iterator[tuple[str, etree._Element]]:
-    """Hardened ``iterparse`` over ``stream`` yielding (event, element) for start/end events.
+def root_name(stream: ReportStream) -> str | None:
+    """The root element's local name, read from the file's start without parsing; None if unsure.
+
+    Skips the XML declaration, comments, processing instructions and the DOCTYPE. Used to pick a
+    format's tag filter before parsing; :func:`iter_events` still checks the parsed root against it.
+    """
+    text = _prolog_text(stream.peek(PROLOG_PEEK).removeprefix(UTF8_BOM)).lstrip("\ufeff")
+    position = 0
+    while match := _PROLOG_ITEM.match(text, position):
+        position = match.end()
+    root = _ROOT_NAME.match(text, position)
+    if root is None or root.end() == len(text):  # a name cut at the end of the peeked window
+        return None
+    return root.group(1).rpartition(":")[2]
+
+
+def iter_events(
+    stream: ReportStream, *, events: tuple[str, ...] = ("start", "end"), tag=None, root: str | None = None
+) -> Iterator[tuple[str, etree._Element]]:
+    """Hardened ``iterparse`` over ``stream`` yielding (event, element) for ``events``.
+
+    ``tag`` filters the events inside lxml (a format that only needs a few elements then costs
+    no Python step for the others); ``root`` is the root element name the caller expects (from
+    :func:`root_name`), checked once the root is parsed.
 
     Entities are never resolved, no DTD or network resource is loaded, and libxml2 keeps its
     default limits (``huge_tree=False``: at most 10 MB per text node, bounded nesting depth,
     bounded entity amplification). Errors surface as :class:`ReportError`.
     """
     check_prolog(stream)
-    events = etree.iterparse(
+    parser = etree.iterparse(
         stream,
-        events=("start", "end"),
+        events=events,
+        tag=tag,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -226,13 +258,17 @@ def iter_events(stream: ReportStream) -> Iterator[tuple[str, etree._Element]]:
         remove_pis=True,
     )
     try:
-        for event, element in events:
-            dtd = element.getroottree().docinfo.internalDTD
+        for event, element in parser:
+            tree = element.getroottree()
+            dtd = tree.docinfo.internalDTD
             if dtd is not None and any(True for _ in dtd.iterentities()):
                 raise ReportError(DOCTYPE_REFUSED)
+            _check_root(tree.getroot(), root)
             yield event, element
             break
-        yield from events  # the rest without a Python-level step per event
+        yield from parser  # the rest without a Python-level step per event
+        if parser.root is not None:  # a filtered parse may have yielded nothing
+            _check_root(parser.root, root)
     except etree.XMLSyntaxError as exc:
         raise _describe(exc) from None
     except LookupError as exc:  # an encoding name lxml knows but Python's codecs do not
