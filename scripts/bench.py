@@ -173,8 +173,8 @@ def bench_floor(project) -> dict:
         conn.execute("DROP TABLE bench_floor")
         conn.commit()
     # The report engine alone (no database): what the ingestion's parse step costs by itself.
-    from apps.testruns.ingest import fold_retries
     from apps.testruns.reports import ReportLimits, parse_report
+    from apps.testruns.rows import fold_retries
 
     started = time.perf_counter()
     with REPORT.open("rb") as handle:

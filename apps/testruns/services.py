@@ -7,6 +7,8 @@ idempotent: a complete run is left alone, a failed one is re-processed from its 
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import logging
 import time
 from datetime import timedelta
@@ -21,15 +23,17 @@ from apps.core.changelog import log_change, snapshot
 from apps.core.models import ObjectChange
 
 from .history import history_apply_run
-from .ingest import ResultLoader, fold_retries
+from .ingest import ResultLoader
 from .models import ReportUpload, TestRun
 from .reports import ReportError, ReportLimits, open_report_stream, parse_report
+from .rows import fold_retries, records
 from .storage import report_store
 
 logger = logging.getLogger(__name__)
 
 META_FIELDS = ("name", "branch", "commit", "build_url", "build_number", "environment", "external_id")
 GZIP_MAGIC = b"\x1f\x8b"
+RECORD_BATCH = 2000  # records per write to the open COPY (and per progress update)
 
 
 def max_report_bytes() -> int:
@@ -208,15 +212,19 @@ class _Counting:
         return data
 
 
-def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
-    limits = report_limits()
-    many = len(uploads) > 1
+def _check_stored(uploads: list[ReportUpload]) -> None:
     for upload in uploads:
         if upload.truncated:
             raise ReportError(
                 f"{upload.filename}: the file exceeds the {max_report_bytes() // (1024 * 1024)} MB limit "
                 "(TESTRUNS_MAX_REPORT_BYTES); it was stored cut short and not processed."
             )
+
+
+def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
+    limits = report_limits()
+    many = len(uploads) > 1
+    for upload in uploads:
         try:
             raw = upload.file.open("rb")
         except (OSError, ValueError) as exc:
@@ -236,17 +244,31 @@ def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
         upload.cases = count
 
 
+def _record_batches(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
+    """The uploads' final cases as the streaming loader's records (``rows``), in batches."""
+    source = records(fold_retries(_cases(run, uploads, progress)))
+    while batch := list(itertools.islice(source, RECORD_BATCH)):
+        yield batch
+
+
 def _load(run: TestRun) -> None:
     uploads = list(run.uploads.exclude(status=ReportUpload.State.PURGED).order_by("id"))
     if not uploads:
         raise ReportError("No report file is stored for this run (purged after its retention period?).")
+    _check_stored(uploads)
     progress = _Progress(run.pk, sum(u.size for u in uploads))
     loader = ResultLoader(run=run)
     started = time.perf_counter()
     try:
-        for case in fold_retries(_cases(run, uploads, progress)):
-            if loader.add(case):
-                progress.publish()
+        if loader.start():  # PostgreSQL: every row streams into one COPY
+            with contextlib.closing(_record_batches(run, uploads, progress)) as batches:
+                for batch in batches:
+                    loader.add_records(batch)
+                    progress.publish()
+        else:
+            for case in fold_retries(_cases(run, uploads, progress)):
+                if loader.add(case):
+                    progress.publish()
         loader.flush()
     except BaseException as exc:
         loader.abort(exc)  # a COPY left open would block the rollback

@@ -6,8 +6,8 @@ import os
 import pytest
 
 from apps.testruns import history, services
-from apps.testruns.ingest import message_signature
 from apps.testruns.models import ReportUpload, TestCase, TestResult, TestRun
+from apps.testruns.rows import message_signature
 from tests.testruns.testruns_support import junit, run_of
 
 pytestmark = pytest.mark.django_db
