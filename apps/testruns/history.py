@@ -178,9 +178,9 @@ def _apply_flaky(run: TestRun) -> None:
     stats = flaky_stats(project_id=run.project_id, branch=run.branch, name=run.name, include_run_id=run.pk)
     # Tests of this run that no longer qualify lose their flag. Flagged tests are few, so they are
     # listed first and only then checked against this run's results.
-    flagged = set(TestCase.objects.filter(project_id=run.project_id).filter(Q(flaky=True) | Q(flips__gt=0))
-                  .values_list("id", flat=True)) - set(stats)
-    flagged = list(flagged)
+    flagged_now = set(TestCase.objects.filter(project_id=run.project_id).filter(Q(flaky=True) | Q(flips__gt=0))
+                      .values_list("id", flat=True))
+    flagged = list(flagged_now - set(stats))
     for start in range(0, len(flagged), 5000):
         chunk = flagged[start:start + 5000]
         in_run = TestResult.objects.filter(run=run, test_case_id__in=chunk).values("test_case_id")
@@ -191,6 +191,8 @@ def _apply_flaky(run: TestRun) -> None:
     for test_case_id, entry in stats.items():
         groups.setdefault((entry["flaky"], entry["flips"], entry["score"]), []).append(test_case_id)
     for (flaky, flips, score), ids in groups.items():
+        if not (flaky or flips or score):  # only flagged tests can hold anything else
+            ids = [test_case_id for test_case_id in ids if test_case_id in flagged_now]
         for start in range(0, len(ids), 5000):
             (TestCase.objects.filter(pk__in=ids[start:start + 5000])
              .exclude(flaky=flaky, flips=flips, flaky_score=score)

@@ -260,7 +260,9 @@ def _load(run: TestRun) -> None:
     loader = ResultLoader(run=run)
     started = time.perf_counter()
     try:
-        if loader.start():  # PostgreSQL: every row streams into one COPY
+        streaming = loader.start()  # PostgreSQL: every row streams into one COPY
+        mapped = time.perf_counter()
+        if streaming:
             with contextlib.closing(_record_batches(run, uploads, progress)) as batches:
                 for batch in batches:
                     loader.add_records(batch)
@@ -275,8 +277,11 @@ def _load(run: TestRun) -> None:
         raise
     loaded = time.perf_counter()
     history_apply_run(run=run, requirement_mentions=loader.requirements)
-    logger.info("test run %s: %s results loaded in %.2f s (writes %.2f s), history in %.2f s", run.pk,
-                loader.totals["tests"], loaded - started, loader.db_seconds, time.perf_counter() - loaded)
+    logger.info(
+        "test run %s: %s results in %.2f s: identity map %.2f s, parse and load %.2f s (waiting for the database "
+        "%.2f s), history %.2f s", run.pk, loader.totals["tests"], time.perf_counter() - started, mapped - started,
+        loaded - mapped, loader.db_seconds, time.perf_counter() - loaded,
+    )
     for key, value in loader.totals.items():
         setattr(run, key, value)
     run.duration, run.flaky = round(loader.duration, 6), loader.flaky

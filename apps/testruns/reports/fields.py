@@ -62,6 +62,12 @@ def parse_seconds(value: str | None) -> float:
     """
     if not value:
         return 0.0
+    try:  # the usual "0.123" (float() also takes surrounding whitespace)
+        seconds = float(value)
+    except ValueError:
+        pass
+    else:
+        return seconds if 0.0 <= seconds < float("inf") else 0.0
     value = value.strip()
     if "," in value:
         if _THOUSANDS.match(value):
