@@ -1,33 +1,37 @@
-"""The streaming loader: parsed cases → TestCase identities + TestResult rows.
+"""The loader: records of parsed cases (``rows``) → TestCase identities + TestResult rows.
 
-Owns the hot path of ingestion. Cases stream from the report engine; retries are folded as they
-arrive (only failing attempts are held back, since only they can be retried). On PostgreSQL every
-result goes straight into one open ``COPY`` while the report is still being parsed (the server
-inserts on the other core): a test seen before is found in the project's identity map, a new one
-takes an id reserved from the table's sequence and its row waits for the next pause of the COPY.
-Ingestions of one project are serialised by an advisory lock, so identities never race. Projects
-too big for the identity map, and other databases, are written in batches instead. Memory is
-bounded by the batch, the failing tests awaiting a possible retry and the identity map — never by
-the file. The caller owns the transaction (one per run). Only the tests whose status changes are
-updated (history.apply_status); a test's latest run and duration are read from its results.
+Owns the hot path of ingestion. On PostgreSQL every result goes straight into one open ``COPY``
+while the report is still being parsed (the server inserts on the other core): a test seen before
+is found in the project's identity map, a new one takes an id reserved from the table's sequence
+and its row waits for the next pause of the COPY. The identity map is read asynchronously on the
+run's own connection while the first records are parsed. Ingestions of one project are serialised
+by an advisory lock, so identities never race. Projects too big for the identity map, and other
+databases, are written in batches instead. Memory is bounded by the batch, the records parsed
+while the map loads and the identity map — never by the file. The caller owns the transaction (one
+per run). Only the tests whose status changes are updated (history.apply_status); a test's latest
+run and duration are read from its results.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
+import select
 import time
 
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from .history import apply_status
-from .models import FAILING, TestCase, TestResult, identity_hash
-from .reports import ParsedCase
-from .rows import KEY_SEPARATOR, RESULT_COLUMNS, clean, copy_formatter, requirement_numbers, result_values
+from .models import FAILING, TestCase, TestResult
+from .rows import KEY_SEPARATOR, RESULT_COLUMNS, clean, copy_formatter
 
 BATCH = 20000
 # Projects with more test identities than this are resolved batch by batch (memory stays bounded).
 KNOWN_MAP_LIMIT = 250_000
+# Records kept while the identity map loads; past this, the loader waits for it.
+PENDING_LIMIT = 50_000
 # Ids reserved from the sequence per pause of the COPY, doubling up to the maximum: few pauses for a
 # first ingestion, few wasted ids for a run that adds a handful of tests.
 RESERVE_FIRST, RESERVE_FIRST_EMPTY, RESERVE_MAX = 256, 16384, 65536
@@ -40,37 +44,79 @@ MAP_SEPARATOR = "\x1d"
 KNOWN_MAP_SQL = """
 SELECT count(*), string_agg(suite || chr(31) || classname || chr(31) || name, chr(29)),
        string_agg(id::text, ','), string_agg(last_status, ',')
-FROM (SELECT suite, classname, name, id, last_status FROM {table} WHERE project_id = %s LIMIT %s) AS t
+FROM (SELECT suite, classname, name, id, last_status FROM {table} WHERE project_id = $1 LIMIT $2) AS t
 """
-
-
 COPY_COLUMNS = ", ".join(RESULT_COLUMNS)
 CASE_COLUMNS = (
     "id, project_id, identity, suite, classname, name, file, last_status, first_failed_run_id, flaky, flips, "
     "flaky_score, created_at, updated_at"
 )
 _TOTAL_KEYS = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}
+# Positions in rows.result_values.
+STATUS, DURATION, FILE, FLAKY = 0, 1, 9, 11
+
+
+def identity_of(key: str) -> str:
+    """models.identity_hash of a record's key (the same bytes hashed)."""
+    return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
+
+
+class _SentQuery:
+    """A query sent on the run's connection (same transaction) whose result is collected later.
+
+    libpq's asynchronous interface: the server computes while the worker goes on parsing.
+    Nothing else may use the connection until :meth:`values` has returned.
+    """
+
+    def __init__(self, sql: str, params: list):
+        connection.ensure_connection()
+        self.pgconn = connection.connection.pgconn
+        self.pgconn.send_query_params(sql.encode(), [str(value).encode() for value in params])
+        while self.pgconn.flush():  # non-blocking connection: the query may not be all sent yet
+            select.select([], [self.pgconn.socket], [])
+
+    def ready(self) -> bool:
+        self.pgconn.consume_input()
+        return not self.pgconn.is_busy()
+
+    def values(self) -> list[bytes | None]:
+        """The first row of the result (waits for it)."""
+        from psycopg import pq
+
+        while not self.ready():
+            select.select([self.pgconn.socket], [], [])
+        row, error = None, None
+        while (result := self.pgconn.get_result()) is not None:
+            if result.status == pq.ExecStatus.TUPLES_OK:
+                row = [result.get_value(0, column) for column in range(result.nfields)]
+            else:
+                error = (result.error_message or b"query failed").decode(errors="replace").strip()
+        if error or row is None:
+            raise DatabaseError(error or "no result")
+        return row
 
 
 class ResultLoader:
     """Writes the final cases of one run; accumulates totals and requirement mentions.
 
-    Call :meth:`start` first. It says which path the run takes:
+    :meth:`start` (locks the project's ingestions, sends the identity map query), then
+    :meth:`add_records` with the records of ``rows.records`` in order, then :meth:`flush`. Two paths:
 
-    * *streaming* (PostgreSQL, project within the identity map): feed :meth:`add_records` with
-      records (``rows.records``, possibly made by the parse worker process); each result row goes
-      to the open results ``COPY`` at once;
-    * *batches* (bigger projects, other databases): feed :meth:`add` with cases; every
-      ``batch_size`` of them are resolved in one query and written together.
+    * *streaming* (PostgreSQL, project within the identity map): each result row goes to the open
+      results ``COPY`` at once;
+    * *batches* (bigger projects, other databases): every ``batch_size`` records are resolved in
+      one query and written together.
 
-    Statuses that change are stored at the end (per batch in batch mode); call :meth:`flush` last.
+    Statuses that change are stored at the end (per batch in batch mode).
     """
 
     def __init__(self, *, run, batch_size: int | None = None):
         self.run = run
         self.run_id = run.pk
         self.batch_size = batch_size or BATCH
-        self.batch: list[ParsedCase] = []
+        self.batch: list[tuple] = []
+        self.pending: list[list[tuple]] = []  # record batches parsed while the identity map loads
+        self.pending_count = 0
         self.status_counts = dict.fromkeys(_TOTAL_KEYS, 0)
         self.duration = 0.0
         self.flaky = 0
@@ -84,6 +130,7 @@ class ResultLoader:
         self.stored_status: dict[int, str] = {}
         self.changes: dict[int, str] = {}
         self.streaming = False
+        self._map_query: _SentQuery | None = None
         # New tests (PostgreSQL): ids reserved from the sequence, and rows waiting for a COPY pause.
         self.id_pool: list[int] = []
         self.reserve_next = RESERVE_FIRST
@@ -95,31 +142,36 @@ class ResultLoader:
         self._copy = None
         self._copy_context = None
 
-    def start(self) -> bool:
-        """Lock the project's ingestions, read its identity map if it fits; True: streaming mode."""
+    def start(self) -> None:
+        """Lock the project's ingestions and send the identity map query (PostgreSQL)."""
         if not self.postgres:
-            return False
+            return
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [INGEST_LOCK, self.run.project_id])
             # Statistics are stale mid-load: estimates big enough to JIT-compile small statements.
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute(KNOWN_MAP_SQL.format(table=TestCase._meta.db_table),
-                           [self.run.project_id, KNOWN_MAP_LIMIT + 1])
-            count, keys, ids, statuses = cursor.fetchone()
-        self.streaming = count <= KNOWN_MAP_LIMIT
-        if not self.streaming:
-            return False
-        if not count:  # a first ingestion: its tests are all new
-            self.reserve_next = RESERVE_FIRST_EMPTY
-            return True
-        ids = list(map(int, ids.split(",")))
-        self.known = dict(zip(keys.split(MAP_SEPARATOR), ids, strict=True))
-        self.stored_status = dict(zip(ids, statuses.split(","), strict=True))
-        return True
+        self._map_query = _SentQuery(KNOWN_MAP_SQL.format(table=TestCase._meta.db_table),
+                                     [self.run.project_id, KNOWN_MAP_LIMIT + 1])
+
+    def add_records(self, records: list[tuple]) -> None:
+        """Take the next records (see ``rows``)."""
+        if self._map_query is not None:
+            self.pending.append(records)
+            self.pending_count += len(records)
+            if self.pending_count < PENDING_LIMIT and not self._map_query.ready():
+                return
+            self._receive_map()
+            return
+        if self.streaming:
+            self._stream(records)
+        else:
+            self.batch.extend(records)
+            if len(self.batch) >= self.batch_size:
+                self._write_batch()
 
     @property
     def count(self) -> int:
-        return sum(self.status_counts.values()) + len(self.batch)
+        return sum(self.status_counts.values()) + len(self.batch) + self.pending_count
 
     @property
     def totals(self) -> dict[str, int]:
@@ -128,21 +180,45 @@ class ResultLoader:
         return {"tests": sum(totals.values()), **totals}
 
     def flush(self) -> None:
-        """Write everything pending (buffered cases, the open COPY, new tests, status changes)."""
+        """Write everything pending (buffered records, the open COPY, new tests, status changes)."""
+        if self._map_query is not None:
+            self._receive_map()
         self._write_batch()
         self._pause_copy()
         self._apply_changes()
 
     def abort(self, exc: BaseException | None = None) -> None:
-        """Leave a COPY in progress (the run's transaction is being rolled back)."""
-        if self._copy is not None:
-            with contextlib.suppress(Exception):  # the original error is the one to report
+        """Leave a query or COPY in progress (the run's transaction is being rolled back)."""
+        with contextlib.suppress(Exception):  # the original error is the one to report
+            if self._map_query is not None:
+                self._map_query, query = None, self._map_query
+                query.values()
+            if self._copy is not None:
                 self._close_copy(exc or RuntimeError("ingestion aborted"))
+
+    # -- the identity map --------------------------------------------------------------------------
+
+    def _receive_map(self) -> None:
+        started = time.perf_counter()
+        query, self._map_query = self._map_query, None
+        count, keys, ids, statuses = query.values()
+        self.db_seconds += time.perf_counter() - started
+        count = int(count)
+        self.streaming = count <= KNOWN_MAP_LIMIT
+        if self.streaming and not count:  # a first ingestion: its tests are all new
+            self.reserve_next = RESERVE_FIRST_EMPTY
+        elif self.streaming:
+            ids = list(map(int, ids.split(b",")))
+            self.known = dict(zip(keys.decode().split(MAP_SEPARATOR), ids, strict=True))
+            self.stored_status = dict(zip(ids, statuses.decode().split(","), strict=True))
+        pending, self.pending, self.pending_count = self.pending, [], 0
+        for records in pending:
+            self.add_records(records)
 
     # -- streaming mode ----------------------------------------------------------------------------
 
-    def add_records(self, records: list[tuple]) -> None:
-        """Write the result rows of ``records`` (see ``rows``) to the open COPY, in one piece.
+    def _stream(self, records: list[tuple]) -> None:
+        """Write the result rows of ``records`` to the open COPY, in one piece.
 
         The hot loop of an ingestion: everything it needs is bound to locals.
         """
@@ -151,16 +227,16 @@ class ResultLoader:
         buffer = bytearray()
         duration, flaky = 0.0, 0
         for key, numbers, values in records:
-            status = values[0]
+            status = values[STATUS]
             test_case_id = known.get(key)
             if test_case_id is None:
-                test_case_id = self._new_case(key, values[9], status)
+                test_case_id = self._new_case(key, values[FILE], status)
             format_row((run_id, test_case_id, *values), buffer)
             counts[status] += 1
-            duration += values[1]
+            duration += values[DURATION]
             if stored.get(test_case_id) != status:
                 stored[test_case_id] = changes[test_case_id] = status
-            if values[11]:
+            if values[FLAKY]:
                 flaky += 1
             if numbers:
                 requirements.setdefault(test_case_id, set()).update(numbers)
@@ -178,8 +254,7 @@ class ResultLoader:
         test_case_id = self.id_pool.pop()
         self.known[key] = test_case_id
         self.stored_status[test_case_id] = status
-        suite, classname, name = key.split(KEY_SEPARATOR)
-        self.new_cases.append(self._case_row(test_case_id, suite, classname, name, file, status))
+        self.new_cases.append(self._case_row(test_case_id, key, file, status))
         return test_case_id
 
     def _reserve_ids(self, count: int) -> list[int]:
@@ -195,11 +270,11 @@ class ResultLoader:
         ids.sort(reverse=True)
         return ids
 
-    def _case_row(self, test_case_id: int, suite: str, classname: str, name: str, file: str, status: str) -> tuple:
+    def _case_row(self, test_case_id: int, key: str, file: str, status: str) -> tuple:
+        suite, classname, name = (clean(part) for part in key.split(KEY_SEPARATOR))
         return (
-            test_case_id, self.run.project_id, identity_hash(suite, classname, name), clean(suite), clean(classname),
-            clean(name), clean(file), status, self.run_id if status in FAILING else None, False, 0, 0.0,
-            self.now, self.now,
+            test_case_id, self.run.project_id, identity_of(key), suite, classname, name, file, status,
+            self.run_id if status in FAILING else None, False, 0, 0.0, self.now, self.now,
         )
 
     def _pause_copy(self) -> None:
@@ -243,89 +318,72 @@ class ResultLoader:
 
     # -- batch mode --------------------------------------------------------------------------------
 
-    def add(self, case: ParsedCase) -> bool:
-        """Take one case (batch mode); returns True when a batch was written (time to publish progress)."""
-        self.batch.append(case)
-        if len(self.batch) >= self.batch_size:
-            self._write_batch()
-            return True
-        return False
-
     def _write_batch(self) -> None:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
-        identities = [identity_hash(c.suite, c.classname, c.name) for c in batch]
+        identities = [identity_of(key) for key, _, _ in batch]
         started = time.perf_counter()
         ids = self._resolve(batch, identities)
         if self.postgres:
             self._pause_copy()  # the batch's new tests
-            with (
-                connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY {TestResult._meta.db_table} ({COPY_COLUMNS}) FROM STDIN") as copy,
-            ):
-                for case, identity in zip(batch, identities, strict=True):
-                    copy.write_row((self.run_id, ids[identity], *result_values(case)))
+            copy = self._open_copy()
+            buffer = bytearray()
+            for (_, _, values), identity in zip(batch, identities, strict=True):
+                self.format_row((self.run_id, ids[identity], *values), buffer)
+            copy.write(buffer)
+            self._close_copy()
         else:
-            TestResult.objects.bulk_create(
-                [
-                    TestResult(run_id=self.run_id, test_case_id=ids[identity],
-                               **dict(zip(RESULT_COLUMNS[2:], result_values(case), strict=True)))
-                    for case, identity in zip(batch, identities, strict=True)
-                ],
-                batch_size=500,
-            )
+            columns = RESULT_COLUMNS[2:]
+            results = []
+            for (_, _, values), identity in zip(batch, identities, strict=True):
+                fields = dict(zip(columns, values, strict=True))
+                fields["properties"] = json.loads(fields["properties"])
+                results.append(TestResult(run_id=self.run_id, test_case_id=ids[identity], **fields))
+            TestResult.objects.bulk_create(results, batch_size=500)
         self.db_seconds += time.perf_counter() - started
-        for case, identity in zip(batch, identities, strict=True):
-            self._account(case, ids[identity])
+        for (_, numbers, values), identity in zip(batch, identities, strict=True):
+            test_case_id, status = ids[identity], values[STATUS]
+            self.status_counts[status] += 1
+            self.duration += values[DURATION]
+            if self.stored_status.get(test_case_id) != status:
+                self.stored_status[test_case_id] = self.changes[test_case_id] = status
+            if values[FLAKY]:
+                self.flaky += 1
+            if numbers:
+                self.requirements.setdefault(test_case_id, set()).update(numbers)
         self._apply_changes()
         self.stored_status.clear()  # memory bounded by the batch
 
-    def _account(self, case: ParsedCase, test_case_id: int) -> None:
-        status = case.status
-        self.status_counts[status] += 1
-        self.duration += case.duration
-        if self.stored_status.get(test_case_id) != status:
-            self.stored_status[test_case_id] = self.changes[test_case_id] = status
-        if case.flaky:
-            self.flaky += 1
-        numbers = requirement_numbers(case)
-        if numbers:
-            self.requirements.setdefault(test_case_id, set()).update(numbers)
-
-    def _resolve(self, batch: list[ParsedCase], identities: list[str]) -> dict[str, int]:
+    def _resolve(self, batch: list[tuple], identities: list[str]) -> dict[str, int]:
         """identity -> id for the batch, creating the tests seen for the first time.
 
         New tests are created with this run's status; known tests are only looked up here, and the
         few whose status changes are updated at the end of the batch (history.apply_status).
         """
-        first: dict[str, ParsedCase] = dict(zip(reversed(identities), reversed(batch), strict=True))
+        first: dict[str, tuple] = dict(zip(reversed(identities), reversed(batch), strict=True))
         found = self._lookup(list(first))
-        new = [(identity, case) for identity, case in first.items() if identity not in found]
+        new = [(identity, record) for identity, record in first.items() if identity not in found]
         if not new:
             return found
         if self.postgres:  # the advisory lock (start) keeps other ingestions from adding them meanwhile
             pool = self._reserve_ids(len(new))
-            for identity, case in new:
+            for identity, (key, _, values) in new:
                 found[identity] = test_case_id = pool.pop()
-                self.stored_status[test_case_id] = case.status
-                self.new_cases.append(
-                    self._case_row(test_case_id, case.suite, case.classname, case.name, case.file, case.status)
-                )
+                self.stored_status[test_case_id] = values[STATUS]
+                self.new_cases.append(self._case_row(test_case_id, key, values[FILE], values[STATUS]))
             return found
         # Other databases: rows a concurrent ingestion inserted first are ignored, then looked up.
-        TestCase.objects.bulk_create(
-            [
-                TestCase(project_id=self.run.project_id, identity=identity, suite=clean(c.suite),
-                         classname=clean(c.classname), name=clean(c.name), file=clean(c.file), last_status=c.status,
-                         first_failed_run_id=self.run_id if c.status in FAILING else None)
-                for identity, c in new
-            ],
-            ignore_conflicts=True,
-            batch_size=500,
-        )
-        statuses = {identity: case.status for identity, case in new}
-        created = self._lookup([identity for identity, _ in new])
+        cases = []
+        for identity, (key, _, values) in new:
+            suite, classname, name = (clean(part) for part in key.split(KEY_SEPARATOR))
+            status = values[STATUS]
+            cases.append(TestCase(project_id=self.run.project_id, identity=identity, suite=suite, classname=classname,
+                                  name=name, file=values[FILE], last_status=status,
+                                  first_failed_run_id=self.run_id if status in FAILING else None))
+        TestCase.objects.bulk_create(cases, ignore_conflicts=True, batch_size=500)
+        statuses = {identity: values[STATUS] for identity, (_, _, values) in new}
+        created = self._lookup(list(statuses))
         for identity, pk in created.items():
             self.stored_status[pk] = statuses[identity]
         return {**found, **created}

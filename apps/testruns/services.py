@@ -260,27 +260,21 @@ def _load(run: TestRun) -> None:
     loader = ResultLoader(run=run)
     started = time.perf_counter()
     try:
-        streaming = loader.start()  # PostgreSQL: every row streams into one COPY
-        mapped = time.perf_counter()
-        if streaming:
-            with contextlib.closing(_record_batches(run, uploads, progress)) as batches:
-                for batch in batches:
-                    loader.add_records(batch)
-                    progress.publish()
-        else:
-            for case in fold_retries(_cases(run, uploads, progress)):
-                if loader.add(case):
-                    progress.publish()
+        loader.start()
+        with contextlib.closing(_record_batches(run, uploads, progress)) as batches:
+            for batch in batches:
+                loader.add_records(batch)
+                progress.publish()
         loader.flush()
     except BaseException as exc:
-        loader.abort(exc)  # a COPY left open would block the rollback
+        loader.abort(exc)  # a query or COPY left open would block the rollback
         raise
     loaded = time.perf_counter()
     history_apply_run(run=run, requirement_mentions=loader.requirements)
     logger.info(
-        "test run %s: %s results in %.2f s: identity map %.2f s, parse and load %.2f s (waiting for the database "
-        "%.2f s), history %.2f s", run.pk, loader.totals["tests"], time.perf_counter() - started, mapped - started,
-        loaded - mapped, loader.db_seconds, time.perf_counter() - loaded,
+        "test run %s: %s results in %.2f s: parse and load %.2f s (waiting for the database %.2f s), history %.2f s",
+        run.pk, loader.totals["tests"], time.perf_counter() - started, loaded - started, loader.db_seconds,
+        time.perf_counter() - loaded,
     )
     for key, value in loader.totals.items():
         setattr(run, key, value)
