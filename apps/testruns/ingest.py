@@ -224,14 +224,18 @@ class ResultLoader:
         """
         known, stored, changes, counts = self.known, self.stored_status, self.changes, self.status_counts
         requirements, run_id, format_row = self.requirements, self.run_id, self.format_row
+        prefix = b"%d\t" % run_id
         buffer = bytearray()
         duration, flaky = 0.0, 0
-        for key, numbers, values in records:
+        for key, numbers, values, tail in records:
             status = values[STATUS]
             test_case_id = known.get(key)
             if test_case_id is None:
                 test_case_id = self._new_case(key, values[FILE], status)
-            format_row((run_id, test_case_id, *values), buffer)
+            if tail is None:
+                format_row((run_id, test_case_id, *values), buffer)
+            else:
+                buffer += b"%b%d\t%b" % (prefix, test_case_id, tail)
             counts[status] += 1
             duration += values[DURATION]
             if stored.get(test_case_id) != status:
@@ -322,27 +326,27 @@ class ResultLoader:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
-        identities = [identity_of(key) for key, _, _ in batch]
+        identities = [identity_of(record[0]) for record in batch]
         started = time.perf_counter()
         ids = self._resolve(batch, identities)
         if self.postgres:
             self._pause_copy()  # the batch's new tests
             copy = self._open_copy()
             buffer = bytearray()
-            for (_, _, values), identity in zip(batch, identities, strict=True):
+            for (_, _, values, _), identity in zip(batch, identities, strict=True):
                 self.format_row((self.run_id, ids[identity], *values), buffer)
             copy.write(buffer)
             self._close_copy()
         else:
             columns = RESULT_COLUMNS[2:]
             results = []
-            for (_, _, values), identity in zip(batch, identities, strict=True):
+            for (_, _, values, _), identity in zip(batch, identities, strict=True):
                 fields = dict(zip(columns, values, strict=True))
                 fields["properties"] = json.loads(fields["properties"])
                 results.append(TestResult(run_id=self.run_id, test_case_id=ids[identity], **fields))
             TestResult.objects.bulk_create(results, batch_size=500)
         self.db_seconds += time.perf_counter() - started
-        for (_, numbers, values), identity in zip(batch, identities, strict=True):
+        for (_, numbers, values, _), identity in zip(batch, identities, strict=True):
             test_case_id, status = ids[identity], values[STATUS]
             self.status_counts[status] += 1
             self.duration += values[DURATION]
@@ -368,21 +372,21 @@ class ResultLoader:
             return found
         if self.postgres:  # the advisory lock (start) keeps other ingestions from adding them meanwhile
             pool = self._reserve_ids(len(new))
-            for identity, (key, _, values) in new:
+            for identity, (key, _, values, _) in new:
                 found[identity] = test_case_id = pool.pop()
                 self.stored_status[test_case_id] = values[STATUS]
                 self.new_cases.append(self._case_row(test_case_id, key, values[FILE], values[STATUS]))
             return found
         # Other databases: rows a concurrent ingestion inserted first are ignored, then looked up.
         cases = []
-        for identity, (key, _, values) in new:
+        for identity, (key, _, values, _) in new:
             suite, classname, name = (clean(part) for part in key.split(KEY_SEPARATOR))
             status = values[STATUS]
             cases.append(TestCase(project_id=self.run.project_id, identity=identity, suite=suite, classname=classname,
                                   name=name, file=values[FILE], last_status=status,
                                   first_failed_run_id=self.run_id if status in FAILING else None))
         TestCase.objects.bulk_create(cases, ignore_conflicts=True, batch_size=500)
-        statuses = {identity: values[STATUS] for identity, (_, _, values) in new}
+        statuses = {identity: values[STATUS] for identity, (_, _, values, _) in new}
         created = self._lookup(list(statuses))
         for identity, pk in created.items():
             self.stored_status[pk] = statuses[identity]
