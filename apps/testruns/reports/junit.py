@@ -29,6 +29,8 @@ from .fields import (
 # <skipped/> + <failure/> + <error/>) takes the most severe one.
 _RESULT_CHILDREN = {"error": (3, ERROR), "failure": (2, FAILED), "skipped": (1, SKIPPED)}
 _RESULT_CHILDREN.update({name: (1, SKIPPED) for name in ("skip", "disabled", "ignored")})
+# A case's <properties> (or a bare <property>, some tools); only then is the case searched for them.
+_PROPERTY_CHILDREN = {"properties", "property"}
 # Surefire writes one of these per extra attempt (rerunFailingTestsCount).
 _RERUN_CHILDREN = {"rerunFailure": FAILED, "rerunError": ERROR}
 _FLAKY_CHILDREN = {"flakyFailure", "flakyError"}
@@ -116,8 +118,7 @@ def _case(element, suite: str, suite_file: str, limits: ReportLimits) -> ParsedC
         if get("status") is not None or get("result") is not None:
             _status_attribute(case, element)
         return case
-    case.properties = collect_properties(element, limits.max_output_bytes)
-    outcome, rank = None, 0
+    outcome, rank, properties = None, 0, False
     rerun_status, flaky_detail = None, None
     outputs: dict[str, list[str]] = {"system-out": [], "system-err": []}
     for item in element:
@@ -137,6 +138,10 @@ def _case(element, suite: str, suite_file: str, limits: ReportLimits) -> ParsedC
             flaky_detail = item
         elif tag in outputs:
             outputs[tag].append(text_of(item))
+        elif tag in _PROPERTY_CHILDREN:
+            properties = True
+    if properties:
+        case.properties = collect_properties(element, limits.max_output_bytes)
     out, err = outputs["system-out"], outputs["system-err"]
     if out:
         case.system_out = truncate(out[0] if len(out) == 1 else "\n".join(out), limits.max_output_bytes)
