@@ -83,8 +83,10 @@ class _SentQuery:
         """The first row of the result (waits for it)."""
         from psycopg import pq
 
-        while not self.ready():
+        self.pgconn.consume_input()
+        while self.pgconn.is_busy():
             select.select([self.pgconn.socket], [], [])
+            self.pgconn.consume_input()
         row, error = None, None
         while (result := self.pgconn.get_result()) is not None:
             if result.status == pq.ExecStatus.TUPLES_OK:
