@@ -53,7 +53,7 @@ def test_root_name_says_none_when_unsure(data):
 def test_hostile_prologs_are_scanned_in_linear_time(prolog):
     started = time.perf_counter()
     _root(prolog)
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 5  # backtracking would take minutes
 
 
 def test_unsure_start_falls_back_to_the_generic_parse():
