@@ -172,10 +172,6 @@ class ResultLoader:
                 self._write_batch()
 
     @property
-    def count(self) -> int:
-        return sum(self.status_counts.values()) + len(self.batch) + self.pending_count
-
-    @property
     def totals(self) -> dict[str, int]:
         """The run's counters: tests, passed, failed, errors, skipped."""
         totals = {_TOTAL_KEYS[status]: count for status, count in self.status_counts.items()}
