@@ -15,7 +15,6 @@ run and duration are read from its results.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import select
 import time
@@ -25,7 +24,7 @@ from django.utils import timezone
 
 from .history import apply_status
 from .models import FAILING, TestCase, TestResult
-from .rows import KEY_SEPARATOR, RESULT_COLUMNS, clean, copy_formatter
+from .rows import KEY_SEPARATOR, RESULT_COLUMNS, clean, copy_formatter, identity_of
 
 BATCH = 20000
 # Projects with more test identities than this are resolved batch by batch (memory stays bounded).
@@ -42,10 +41,10 @@ INGEST_LOCK = 74_201
 # rows would build 300 000 Python objects first. One aggregation, so the three lists share one order.
 MAP_SEPARATOR = "\x1d"
 KNOWN_MAP_SQL = """
-SELECT count(*), string_agg(suite || chr(31) || classname || chr(31) || name, chr(29)),
+SELECT count(*), string_agg(suite || chr({key}) || classname || chr({key}) || name, chr({map})),
        string_agg(id::text, ','), string_agg(last_status, ',')
-FROM (SELECT suite, classname, name, id, last_status FROM {table} WHERE project_id = $1 LIMIT $2) AS t
-"""
+FROM (SELECT suite, classname, name, id, last_status FROM {{table}} WHERE project_id = $1 LIMIT $2) AS t
+""".format(key=ord(KEY_SEPARATOR), map=ord(MAP_SEPARATOR))
 COPY_COLUMNS = ", ".join(RESULT_COLUMNS)
 CASE_COLUMNS = (
     "id, project_id, identity, suite, classname, name, file, last_status, first_failed_run_id, flaky, flips, "
@@ -54,11 +53,6 @@ CASE_COLUMNS = (
 _TOTAL_KEYS = {"passed": "passed", "failed": "failed", "error": "errors", "skipped": "skipped"}
 # Positions in rows.result_values.
 STATUS, DURATION, FILE, FLAKY = 0, 1, 9, 11
-
-
-def identity_of(key: str) -> str:
-    """models.identity_hash of a record's key (the same bytes hashed)."""
-    return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
 
 
 class _SentQuery:
@@ -168,7 +162,7 @@ class ResultLoader:
             self._stream(records)
         else:
             self.batch.extend(records)
-            if len(self.batch) >= self.batch_size:
+            while len(self.batch) >= self.batch_size:
                 self._write_batch()
 
     @property
@@ -181,7 +175,8 @@ class ResultLoader:
         """Write everything pending (buffered records, the open COPY, new tests, status changes)."""
         if self._map_query is not None:
             self._receive_map()
-        self._write_batch()
+        while self.batch:
+            self._write_batch()
         self._pause_copy()
         self._apply_changes()
 
@@ -218,7 +213,7 @@ class ResultLoader:
     def _stream(self, records: list[tuple]) -> None:
         """Write the result rows of ``records`` to the open COPY, in one piece.
 
-        The hot loop of an ingestion: everything it needs is bound to locals.
+        The hot loop of an ingestion: everything it needs is bound to locals, ``_account`` inlined.
         """
         known, stored, changes, counts = self.known, self.stored_status, self.changes, self.status_counts
         requirements, run_id, format_row = self.requirements, self.run_id, self.format_row
@@ -323,7 +318,7 @@ class ResultLoader:
     def _write_batch(self) -> None:
         if not self.batch:
             return
-        batch, self.batch = self.batch, []
+        batch, self.batch = self.batch[:self.batch_size], self.batch[self.batch_size:]
         identities = [identity_of(record[0]) for record in batch]
         started = time.perf_counter()
         ids = self._resolve(batch, identities)
@@ -345,17 +340,21 @@ class ResultLoader:
             TestResult.objects.bulk_create(results, batch_size=500)
         self.db_seconds += time.perf_counter() - started
         for (_, numbers, values, _), identity in zip(batch, identities, strict=True):
-            test_case_id, status = ids[identity], values[STATUS]
-            self.status_counts[status] += 1
-            self.duration += values[DURATION]
-            if self.stored_status.get(test_case_id) != status:
-                self.stored_status[test_case_id] = self.changes[test_case_id] = status
-            if values[FLAKY]:
-                self.flaky += 1
-            if numbers:
-                self.requirements.setdefault(test_case_id, set()).update(numbers)
+            self._account(ids[identity], numbers, values)
         self._apply_changes()
         self.stored_status.clear()  # memory bounded by the batch
+
+    def _account(self, test_case_id: int, numbers: tuple | None, values: tuple) -> None:
+        """Totals, status changes and requirement mentions of one result (``_stream`` inlines it)."""
+        status = values[STATUS]
+        self.status_counts[status] += 1
+        self.duration += values[DURATION]
+        if self.stored_status.get(test_case_id) != status:
+            self.stored_status[test_case_id] = self.changes[test_case_id] = status
+        if values[FLAKY]:
+            self.flaky += 1
+        if numbers:
+            self.requirements.setdefault(test_case_id, set()).update(numbers)
 
     def _resolve(self, batch: list[tuple], identities: list[str]) -> dict[str, int]:
         """identity -> id for the batch, creating the tests seen for the first time.

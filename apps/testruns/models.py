@@ -8,7 +8,6 @@
 * ``TestCaseRequirement``: a test case naming a requirement key (REQ-12), filled during ingestion.
 """
 
-import hashlib
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +15,8 @@ from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 
 from apps.core.models import ProjectScopedModel, ProjectScopedQuerySet, TimeStampedModel
+
+from .rows import identity_of, test_key
 
 
 class Status(models.TextChoices):
@@ -37,7 +38,7 @@ class RunStatus(models.TextChoices):
 
 def identity_hash(suite: str, classname: str, name: str) -> str:
     """The stable key of a test across runs (unique per project)."""
-    return hashlib.sha1(f"{suite}\x1f{classname}\x1f{name}".encode(), usedforsecurity=False).hexdigest()
+    return identity_of(test_key(suite, classname, name))
 
 
 class TestRun(ProjectScopedModel):

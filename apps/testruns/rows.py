@@ -14,6 +14,7 @@ result row's columns after ``run_id, test_case_id`` (RESULT_COLUMNS), cleaned fo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -90,6 +91,11 @@ def test_key(suite: str, classname: str, name: str) -> str:
     return f"{suite}{KEY_SEPARATOR}{classname}{KEY_SEPARATOR}{name}"
 
 
+def identity_of(key: str) -> str:
+    """A test's stable identity (TestCase.identity): sha1 of its key."""
+    return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
+
+
 def result_values(case: ParsedCase) -> tuple:
     """The result row's values from ``status`` on (see RESULT_COLUMNS), for COPY or the ORM."""
     status = case.status
@@ -130,16 +136,17 @@ _PLAIN = ("", "", "", "", "", "", "{}")
 _COPY_ESCAPED = re.compile(r"[\\\t\n\r]")
 
 
-def plain_copy_tail(values: tuple) -> bytes | None:
-    """The COPY text of ``values`` for the usual case (a pass with no output), else None.
+def _plain_tail(status: str, duration: float, file: str, line: int | None) -> bytes:
+    # Byte for byte what psycopg's formatter writes for such values, in one format operation
+    # instead of 13 dumper calls: most rows of a big report take this path.
+    return f"{status}\t{duration!r}\t\t\t\t\t\t\t{{}}\t{file}\t{NULL if line is None else line}\tf\t0\n".encode()
 
-    Byte for byte what psycopg's formatter writes, built by one format operation instead of 13
-    dumper calls: most rows of a big report take this path.
-    """
+
+def plain_copy_tail(values: tuple) -> bytes | None:
+    """The COPY text of ``values`` for the usual case (a pass with no output), else None."""
     if values[2:9] != _PLAIN or values[11] or values[12] or _COPY_ESCAPED.search(values[9]):
         return None
-    line = NULL if values[10] is None else values[10]
-    return f"{values[0]}\t{values[1]!r}\t\t\t\t\t\t\t{{}}\t{values[9]}\t{line}\tf\t0\n".encode()
+    return _plain_tail(values[0], values[1], values[9], values[10])
 
 
 def records(cases: Iterable[ParsedCase]) -> Iterator[tuple]:
@@ -147,7 +154,7 @@ def records(cases: Iterable[ParsedCase]) -> Iterator[tuple]:
     separator, escaped = KEY_SEPARATOR, _COPY_ESCAPED.search
     for case in cases:
         suite, classname, name, file = case.suite, case.classname, case.name, case.file
-        key = f"{suite}{separator}{classname}{separator}{name}"
+        key = f"{suite}{separator}{classname}{separator}{name}"  # test_key(), inlined: the hot path
         if (
             # The common case, without building anything it doesn't need: a pass with no output.
             case.status == PASSED and not (case.system_out or case.properties or case.failure_message
@@ -156,8 +163,8 @@ def records(cases: Iterable[ParsedCase]) -> Iterator[tuple]:
             and "REQ-" not in name and "REQ-" not in classname and not escaped(file) and "\x00" not in file
         ):
             duration, line = case.duration or 0.0, case.line
-            tail = f"passed\t{duration!r}\t\t\t\t\t\t\t{{}}\t{file}\t{NULL if line is None else line}\tf\t0\n"
-            yield key, None, (PASSED, duration, "", "", "", "", "", "", "{}", file, line, False, 0), tail.encode()
+            yield key, None, (PASSED, duration, "", "", "", "", "", "", "{}", file, line, False, 0), \
+                _plain_tail(PASSED, duration, file, line)
             continue
         numbers = requirement_numbers(case)
         values = result_values(case)

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 META_FIELDS = ("name", "branch", "commit", "build_url", "build_number", "environment", "external_id")
 GZIP_MAGIC = b"\x1f\x8b"
-RECORD_BATCH = 2000  # records per write to the open COPY (and per progress update)
+RECORD_BATCH = 500  # records per write to the open COPY (and per progress update); bounds memory too
 
 
 def max_report_bytes() -> int:

@@ -68,9 +68,7 @@ def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
                 parent = element.getparent()
                 suite, suite_file = _suite_of(element)
             yield _case(element, suite, suite_file, limits)
-            # Free the finished cases before this one (this one goes at the next case or suite end).
-            while element.getprevious() is not None:
-                del parent[0]
+            release(element)
         elif tag == "testsuite":
             parent = None  # a released suite's proxy may be reused for another element
             release(element)
