@@ -202,7 +202,9 @@ class TestCase(ProjectScopedModel):
             models.UniqueConstraint(fields=["project", "identity"], name="testcase_unique_identity"),
         ]
         indexes = [
-            models.Index(fields=["project"], condition=models.Q(flaky=True), name="testcase_project_flaky"),
+            # Flagged tests (flaky or with flips): the flaky page, and the tests each ingestion re-checks.
+            models.Index(fields=["project"], condition=models.Q(flaky=True) | models.Q(flips__gt=0),
+                         name="testcase_project_flagged"),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from apps.testruns.reports import parse_report, summarize
+from apps.testruns.reports import detect, junit, parse_report, summarize
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "gen_junit_report.py"
 MB = 1024 * 1024
@@ -61,8 +61,29 @@ def test_python_memory_stays_flat_while_streaming(big_report):
     assert peak < 30 * MB, f"peak {peak / MB:.1f} MB"
 
 
+def test_junit_builds_no_tree_and_hands_cases_out_chunk_by_chunk(big_report, monkeypatch):
+    """The JUnit parser target keeps no element: only the cases of the chunk just fed wait."""
+    waiting = []
+
+    class SpyTarget(junit.JUnitTarget):
+        def end(self, tag):
+            super().end(tag)
+            waiting.append(len(self.cases))
+
+    monkeypatch.setattr(detect, "TARGETS", {name: SpyTarget for name in detect.TARGETS})
+    monkeypatch.setattr(etree, "iterparse", None)  # no tree-building parse may run
+    path, _ = big_report
+    with path.open("rb") as handle:
+        assert sum(1 for _ in parse_report(handle)) == 20_000
+    # One 64 KB chunk holds a few hundred cases of this report; all 20 000 would mean no streaming.
+    assert 0 < max(waiting) < 1000
+
+
 def test_parsed_elements_are_released_as_the_parse_goes(big_report, monkeypatch):
-    """libxml2's own allocations are invisible to tracemalloc, so count the live tree."""
+    """The generic (tree) path, taken when the file's start can't tell the format.
+
+    libxml2's own allocations are invisible to tracemalloc, so count the live tree."""
+    monkeypatch.setattr(detect, "root_name", lambda stream: None)
     roots = []
     original = etree.iterparse
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from . import junit, nunit, trx, xunit
 from .base import ParsedCase, ReportError, ReportLimits
 from .fields import local
-from .stream import ReportStream, iter_events, open_report_stream, root_name
+from .stream import ReportStream, iter_events, open_report_stream, push_parse, root_name
 
 # Root element local name -> (format name, parser). Namespaces are ignored on purpose: TRX
 # has one, the others normally do not, and tools are inconsistent about it.
@@ -25,11 +25,8 @@ FORMATS = {
     "assemblies": ("xunit2", xunit.parse),
     "assembly": ("xunit2", xunit.parse),
 }
-# Formats whose parser needs only some elements' events: root name -> (events, tag filter).
-FILTERED = {
-    "testsuites": (("end",), junit.TAGS),
-    "testsuite": (("end",), junit.TAGS),
-}
+# Formats read by a parser target (no element tree): root name -> target class.
+TARGETS = {"testsuites": junit.JUnitTarget, "testsuite": junit.JUnitTarget}
 _EXPECTED_ROOTS = ", ".join(f"<{name}>" for name in FORMATS)
 
 
@@ -47,10 +44,8 @@ def parse_report(fileobj, *, limits: ReportLimits | None = None) -> Iterator[Par
     stream = open_report_stream(fileobj, limits=limits) if owned else fileobj
     try:
         name = root_name(stream)
-        if name in FILTERED:
-            # Only the elements the format reads reach Python; lxml skips the rest in C.
-            events, tag = FILTERED[name]
-            yield from FORMATS[name][1](iter_events(stream, events=events, tag=tag, root=name), limits)
+        if name in TARGETS:
+            yield from push_parse(stream, TARGETS[name](limits), root=name)
             return
         events = iter_events(stream)
         root = _first_element(events)

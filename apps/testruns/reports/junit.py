@@ -7,6 +7,13 @@ JUnit logger, C++ tst (``status="disabled"``) and gtest (``status="notrun"``).
 
 Only the testcase's own elements are read; suite-level counters are ignored on purpose —
 one test is one ``<testcase>``.
+
+The format is read by :class:`JUnitTarget`, an lxml *parser target*: libxml2 calls its
+``start``/``data``/``end`` as it reads, and no element tree is ever built. JUnit is flat enough
+for one pass, and skipping the tree (an element object per tag, an attribute lookup per value,
+clearing what was read) is what keeps a 100 000-case report close to the XML parser's own speed.
+:func:`parse` feeds the same target from a parsed tree, for files whose start could not tell
+the format (see ``detect``).
 """
 
 from __future__ import annotations
@@ -14,26 +21,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .base import ERROR, FAILED, PASSED, SKIPPED, ParsedCase, ReportLimits
-from .fields import (
-    child,
-    collect_properties,
-    local,
-    parse_line,
-    parse_seconds,
-    release,
-    text_of,
-    truncate,
-)
+from .fields import add_property, local, parse_line, parse_seconds, release, truncate
 
 # Result children, by severity: a testcase carrying several (some tools write
 # <skipped/> + <failure/> + <error/>) takes the most severe one.
 _RESULT_CHILDREN = {"error": (3, ERROR), "failure": (2, FAILED), "skipped": (1, SKIPPED)}
 _RESULT_CHILDREN.update({name: (1, SKIPPED) for name in ("skip", "disabled", "ignored")})
-# A case's <properties> (or a bare <property>, some tools); only then is the case searched for them.
+# A case's <properties> (or a bare <property>, some tools); only then are its properties read.
 _PROPERTY_CHILDREN = {"properties", "property"}
 # Surefire writes one of these per extra attempt (rerunFailingTestsCount).
 _RERUN_CHILDREN = {"rerunFailure": FAILED, "rerunError": ERROR}
 _FLAKY_CHILDREN = {"flakyFailure", "flakyError"}
+MEMO_LIMIT = 10_000
+# With entities left unresolved (the safe setting), libxml2 hands a parser target every "&" of an
+# attribute value as "&#38;"; nothing else is escaped, so this one replacement restores the value.
+_AMPERSAND = "&#38;"
 # Status attributes used instead of a child element (C++ tst, gtest, some .NET loggers).
 _STATUS_ATTRIBUTE = {
     **dict.fromkeys(
@@ -45,45 +47,224 @@ _STATUS_ATTRIBUTE = {
 }
 
 
-# The elements the parser reads events of (end events only); see detect.FILTERED.
-TAGS = ("{*}testcase", "{*}testsuite")
-SUITE = "{*}testsuite"
+class _Children:
+    """What the children of the open case said; made only for a case that has children.
 
-
-def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
-    """Cases at the end events of ``<testcase>``; other events (if not filtered out) are ignored.
-
-    A case's suite is its innermost enclosing ``<testsuite>``; a suite's ``file`` is inherited by
-    the suites and cases below it. Ancestors are looked up once per run of sibling cases.
+    Class attributes are the defaults, so a case pays only for what its children carry.
     """
-    parent, suite, suite_file = None, "", ""
-    for event, element in events:
-        if event != "end":
-            continue
-        tag = element.tag
-        if tag.__class__ is not str or "}" in tag:
-            tag = local(tag)
-        if tag == "testcase":
-            if element.getparent() is not parent:
-                parent = element.getparent()
-                suite, suite_file = _suite_of(element)
-            yield _case(element, suite, suite_file, limits)
-            release(element)
-        elif tag == "testsuite":
-            parent = None  # a released suite's proxy may be reused for another element
-            release(element)
+
+    rank = 0  # severity of the most severe result child so far
+    outcome: dict | None = None  # its attributes
+    outcome_tag = ""
+    outcome_text: list[str] = ()
+    rerun_status: str | None = None
+    in_flaky = False  # a flakyFailure/flakyError is the open child
+    flaky: dict | None = None  # attributes of the last flakyFailure/flakyError
+    flaky_text: list[str] = ()  # its own text (before its first child)
+    stack_text: list[str] | None = None  # its first <stackTrace>, if any
+    out: list[list[str]] | None = None  # the texts of each <system-out>
+    err: list[list[str]] | None = None  # ... and <system-err>
+    has_properties = False
+    properties: list[tuple[str | None, str | None, list[str]]] | None = None  # name, value, text
 
 
-def _suite_of(element) -> tuple[str, str]:
-    """(name of the innermost enclosing suite, nearest ``file`` given by an enclosing suite)."""
-    name = None
-    for suite in element.iterancestors(SUITE):
-        if name is None:
-            name = suite.get("name") or ""
-        file = suite.get("file")
-        if file:
-            return name, file
-    return name or "", ""
+class JUnitTarget:
+    """lxml parser target turning JUnit callbacks into :class:`ParsedCase` objects.
+
+    Finished cases accumulate in :attr:`cases` (the caller takes them after each chunk it feeds);
+    :attr:`root` is the first element's local name. Texts are collected only where a case needs
+    them: inside result, output, flaky and property elements.
+    """
+
+    def __init__(self, limits: ReportLimits):
+        self.limits = limits
+        self.cases: list[ParsedCase] = []
+        self.root: str | None = None
+        self._suites: list[tuple[str, str]] = []  # enclosing <testsuite>s: (name, inherited file)
+        self._case: ParsedCase | None = None  # the open case
+        self._attrib: dict = {}
+        self._children: _Children | None = None
+        self._depth = 0  # elements open below the open case
+        self._interrupted: list[tuple] = []  # cases a nested <testcase> interrupted
+        self._texts: list[tuple[int, list[str]]] = []  # open text collectors: (owner depth, chunks)
+        # Memos of the "line" and "time" values read: a report repeats them thousands of times.
+        self._lines: dict[str | None, int | None] = {}
+        self._seconds: dict[str | None, float] = {}
+
+    # -- lxml's callbacks --------------------------------------------------------------------------
+
+    def start(self, tag: str, attrib: dict) -> None:
+        if "}" in tag:
+            tag = tag.rpartition("}")[2]
+        if tag != "testcase":
+            if self._case is not None:
+                self._child_start(tag, attrib)
+            elif tag == "testsuite":
+                outer_file = self._suites[-1][1] if self._suites else ""
+                self._suites.append((_value(attrib, "name"), _value(attrib, "file") or outer_file))
+            if self.root is None:  # (a JUnit root is never a <testcase>)
+                self.root = tag
+            return
+        # The hot path of a large report: attributes read once, nothing made that a case doesn't need.
+        if self._case is not None:  # a <testcase> inside a <testcase>: read both
+            self._interrupted.append((self._case, self._attrib, self._children, self._depth, self._texts))
+            self._texts, self._children, self._depth = [], None, 0
+        get = attrib.get
+        classname, name, file = get("classname") or get("class") or "", get("name") or "", get("file")
+        if "&" in classname or "&" in name or (file and "&" in file):
+            classname, name = _unescape(classname), _unescape(name)
+            file = file and _unescape(file)
+        line, seconds = get("line"), get("time")
+        line = self._lines[line] if line in self._lines else self._memo(self._lines, line, parse_line)
+        duration = self._seconds.get(seconds)
+        if duration is None:
+            duration = self._memo(self._seconds, seconds, parse_seconds)
+        suite, suite_file = self._suites[-1] if self._suites else ("", "")
+        self._attrib = attrib
+        self._case = ParsedCase(suite, classname, name, file or suite_file, line, PASSED, duration)
+
+    def data(self, text: str) -> None:
+        if self._texts:
+            for _, chunks in self._texts:
+                chunks.append(text)
+
+    def end(self, tag: str) -> None:
+        if "}" in tag:
+            tag = tag.rpartition("}")[2]
+        if tag == "testcase" and not self._depth:
+            case, attrib = self._case, self._attrib
+            if self._children is not None:
+                _finish(case, self._children, attrib, self.limits)
+                self._children = None
+            elif "status" in attrib or "result" in attrib:
+                _status_attribute(case, attrib)
+            self.cases.append(case)
+            if self._interrupted:
+                self._case, self._attrib, self._children, self._depth, self._texts = self._interrupted.pop()
+            else:
+                self._case = None
+        elif self._case is not None:
+            self._child_end()
+        elif tag == "testsuite" and self._suites:
+            self._suites.pop()
+
+    def close(self) -> None:
+        return None
+
+    # -- cases -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _memo(memo: dict, value: str | None, parse):
+        parsed = memo[value] = parse(value)
+        if len(memo) > MEMO_LIMIT:  # all different (a hostile file?): no use keeping them
+            memo.clear()
+        return parsed
+
+    def _child_start(self, tag: str, attrib: dict) -> None:
+        depth = self._depth
+        self._depth = depth + 1
+        children = self._children
+        if children is None:
+            children = self._children = _Children()
+        if depth == 1 and children.in_flaky:
+            # A child of a flaky element ends the element's own text; its first <stackTrace> says more.
+            self._texts = [entry for entry in self._texts if entry[1] is not children.flaky_text]
+            if tag == "stackTrace" and children.stack_text is None:
+                children.stack_text = self._collect()
+        if tag == "property":
+            value = attrib.get("value")
+            if children.properties is None:
+                children.properties = []
+            children.properties.append((attrib.get("name") and _value(attrib, "name"),
+                                        None if value is None else _unescape(value),
+                                        self._collect() if value is None else []))
+        if depth:
+            return
+        case = self._case
+        if tag in _RESULT_CHILDREN:
+            severity, status = _RESULT_CHILDREN[tag]
+            if severity > children.rank:
+                children.rank, case.status = severity, status
+                children.outcome, children.outcome_tag, children.outcome_text = attrib, tag, self._collect()
+        elif tag in _RERUN_CHILDREN:
+            case.retries += 1
+            if children.rerun_status != ERROR:
+                children.rerun_status = _RERUN_CHILDREN[tag]
+        elif tag in _FLAKY_CHILDREN:
+            case.retries += 1
+            children.in_flaky, children.flaky, children.stack_text = True, attrib, None
+            children.flaky_text = self._collect()
+        elif tag == "system-out":
+            children.out = [*(children.out or ()), self._collect()]
+        elif tag == "system-err":
+            children.err = [*(children.err or ()), self._collect()]
+        elif tag in _PROPERTY_CHILDREN:
+            children.has_properties = True
+
+    def _child_end(self) -> None:
+        depth = self._depth
+        self._depth = depth - 1
+        if depth == 1 and self._children.in_flaky:
+            self._children.in_flaky = False
+        while self._texts and self._texts[-1][0] >= depth:
+            self._texts.pop()
+
+    def _collect(self) -> list[str]:
+        """Start collecting the text of the element just opened (all of it, as ``itertext``)."""
+        chunks: list[str] = []
+        self._texts.append((self._depth, chunks))
+        return chunks
+
+
+def _finish(case: ParsedCase, children: _Children, attrib: dict, limits: ReportLimits) -> None:
+    """Fill ``case`` from what its children said, once the case has ended."""
+    if children.has_properties and children.properties:
+        for name, value, text in children.properties:
+            add_property(case.properties, name, truncate(value if value is not None else "".join(text),
+                                                         limits.max_output_bytes))
+    if children.out is not None:
+        case.system_out = _output(children.out, limits)
+    if children.err is not None:
+        case.system_err = _output(children.err, limits)
+    if children.outcome is not None:
+        outcome = children.outcome
+        _describe(case, outcome, "".join(children.outcome_text), limits)
+        if case.status == SKIPPED and not case.failure_type and children.outcome_tag != "skipped":
+            case.failure_type = children.outcome_tag
+    elif children.rerun_status is not None:
+        # Re-runs without a primary <failure>: every attempt failed, so the test did.
+        case.status = children.rerun_status
+    elif children.flaky is not None:
+        # Surefire: failed attempt(s), then passed -> a flaky pass that keeps why it flaked.
+        case.flaky = True
+        text = children.stack_text if children.stack_text is not None else children.flaky_text
+        _describe(case, children.flaky, "".join(text), limits)
+    else:
+        _status_attribute(case, attrib)
+
+
+def _output(elements: list[list[str]], limits: ReportLimits) -> str:
+    # Several <system-out> elements (some tools write one per line) read as one text.
+    text = "".join(elements[0]) if len(elements) == 1 else "\n".join("".join(chunks) for chunks in elements)
+    return truncate(text, limits.max_output_bytes)
+
+
+def _unescape(value: str) -> str:
+    return value.replace(_AMPERSAND, "&") if "&" in value else value
+
+
+def _value(attrib: dict, name: str) -> str:
+    """An attribute's value as written in the report ("" if absent)."""
+    return _unescape(attrib.get(name) or "")
+
+
+def _status_attribute(case: ParsedCase, attrib: dict) -> None:
+    # gtest writes status="run" result="skipped"|"suppressed": either attribute may tell.
+    for attribute in ("status", "result"):
+        status = (attrib.get(attribute) or "").strip().lower()
+        if _STATUS_ATTRIBUTE.get(status, PASSED) != PASSED:
+            case.status, case.failure_type = _STATUS_ATTRIBUTE[status], status
+            break
 
 
 def _first_line(text: str) -> str:
@@ -99,85 +280,53 @@ def _first_line(text: str) -> str:
     return ""
 
 
-def _case(element, suite: str, suite_file: str, limits: ReportLimits) -> ParsedCase:
-    # The hot path of a large report: attributes read once, no work for what a case doesn't carry.
-    get = element.get
-    line = get("line")
-    case = ParsedCase(
-        suite,
-        get("classname") or get("class") or "",
-        get("name") or "",
-        get("file") or suite_file,
-        None if line is None else (int(line) if line.isdigit() and line.isascii() else parse_line(line)),
-        PASSED,
-        parse_seconds(get("time")),
-    )
-    if not len(element):  # no children: passed, unless a status attribute says otherwise
-        if get("status") is not None or get("result") is not None:
-            _status_attribute(case, element)
-        return case
-    outcome, rank, properties = None, 0, False
-    rerun_status, flaky_detail = None, None
-    outputs: dict[str, list[str]] = {"system-out": [], "system-err": []}
-    for item in element:
-        tag = item.tag
-        if tag.__class__ is not str or "}" in tag:
-            tag = local(tag)
-        if tag in _RESULT_CHILDREN:
-            severity, status = _RESULT_CHILDREN[tag]
-            if severity > rank:
-                outcome, rank, case.status = item, severity, status
-        elif tag in _RERUN_CHILDREN:
-            case.retries += 1
-            if rerun_status != ERROR:
-                rerun_status = _RERUN_CHILDREN[tag]
-        elif tag in _FLAKY_CHILDREN:
-            case.retries += 1
-            flaky_detail = item
-        elif tag in outputs:
-            outputs[tag].append(text_of(item))
-        elif tag in _PROPERTY_CHILDREN:
-            properties = True
-    if properties:
-        case.properties = collect_properties(element, limits.max_output_bytes)
-    out, err = outputs["system-out"], outputs["system-err"]
-    if out:
-        case.system_out = truncate(out[0] if len(out) == 1 else "\n".join(out), limits.max_output_bytes)
-    if err:
-        case.system_err = truncate(err[0] if len(err) == 1 else "\n".join(err), limits.max_output_bytes)
-
-    if outcome is not None:
-        _describe(case, outcome, text_of(outcome), limits)
-        if case.status == SKIPPED and not case.failure_type and local(outcome.tag) != "skipped":
-            case.failure_type = local(outcome.tag)
-    elif rerun_status is not None:
-        # Re-runs without a primary <failure>: every attempt failed, so the test did.
-        case.status = rerun_status
-    elif flaky_detail is not None:
-        # Surefire: failed attempt(s), then passed -> a flaky pass that keeps why it flaked.
-        case.flaky = True
-        trace = child(flaky_detail, "stackTrace")
-        _describe(
-            case, flaky_detail, text_of(trace) if trace is not None else flaky_detail.text or "", limits
-        )
-    else:
-        _status_attribute(case, element)
-    return case
-
-
-def _status_attribute(case: ParsedCase, element) -> None:
-    # gtest writes status="run" result="skipped"|"suppressed": either attribute may tell.
-    for attribute in ("status", "result"):
-        status = (element.get(attribute) or "").strip().lower()
-        if _STATUS_ATTRIBUTE.get(status, PASSED) != PASSED:
-            case.status, case.failure_type = _STATUS_ATTRIBUTE[status], status
-            break
-
-
-def _describe(case: ParsedCase, outcome, text: str, limits: ReportLimits) -> None:
+def _describe(case: ParsedCase, outcome: dict, text: str, limits: ReportLimits) -> None:
     # Several tools (Jest, Go) give no message attribute; its first line is what a reader
     # would look for in a list of failures.
-    message = outcome.get("message") or _first_line(text)
-    case.failure_type = outcome.get("type") or ""
+    message = _value(outcome, "message") or _first_line(text)
+    case.failure_type = _value(outcome, "type")
     case.failure_message = truncate(message, limits.max_message_bytes)
     case.failure_text = truncate(text, limits.max_output_bytes)
+
+
+# -- the generic path ------------------------------------------------------------------------------
+
+def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
+    """Cases from a parsed tree's (start, end) events: each ``<testcase>`` is replayed into a
+    :class:`JUnitTarget` once it has ended (whole), suites as they open and close."""
+    target = JUnitTarget(limits)
+    inside = 0  # open elements of the case being parsed (its events wait for the replay)
+    for event, element in events:
+        tag = element.tag
+        if not isinstance(tag, str):
+            continue
+        name = local(tag)
+        if event == "start":
+            if inside or name == "testcase":
+                inside += 1
+            else:
+                target.start(tag, dict(element.attrib))
+            continue
+        if inside:
+            inside -= 1
+            if inside or name != "testcase":
+                continue
+            _replay(element, target)
+        else:
+            target.end(tag)
+        release(element)
+        if target.cases:
+            yield from target.cases
+            target.cases.clear()
+
+
+def _replay(element, target: JUnitTarget) -> None:
+    target.start(element.tag, dict(element.attrib))
+    if element.text:
+        target.data(element.text)
+    for item in element:
+        if isinstance(item.tag, str):
+            _replay(item, target)
+        if item.tail:
+            target.data(item.tail)
+    target.end(element.tag)

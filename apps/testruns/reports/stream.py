@@ -176,8 +176,9 @@ def _prolog_text(head: bytes) -> str:
 def check_prolog(stream: ReportStream) -> None:
     """Refuse empty files and DOCTYPEs with entity declarations before the parser starts.
 
-    A cheap early check for clear messages; :func:`iter_events` re-checks the parsed DTD, so
-    an entity declaration pushed past the peeked window is still caught. Also switches on
+    A cheap early check for clear messages: :func:`root_name` checks the exact prolog, and
+    :func:`iter_events` the parsed DTD, so an entity declaration pushed past the peeked window is
+    still caught. Also switches on
     control-character replacement for ASCII-compatible files.
     """
     head = stream.peek(PROLOG_PEEK)
@@ -193,8 +194,8 @@ def check_prolog(stream: ReportStream) -> None:
         stream.replace_control_characters()
 
 
-def _check_root(element, expected: str | None) -> None:
-    if expected is not None and element.tag.rpartition("}")[2] != expected:
+def _check_root(name: str, expected: str) -> None:
+    if name != expected:
         raise ReportError("Could not tell the report's format from its start; is the XML prolog well formed?")
 
 
@@ -219,8 +220,9 @@ def _describe(exc: etree.XMLSyntaxError) -> ReportError:
 def root_name(stream: ReportStream) -> str | None:
     """The root element's local name, read from the file's start without parsing; None if unsure.
 
-    Skips the XML declaration, comments, processing instructions and the DOCTYPE. Used to pick a
-    format's tag filter before parsing; :func:`iter_events` still checks the parsed root against it.
+    Skips the XML declaration, comments, processing instructions and the DOCTYPE (refusing one that
+    declares entities). Used to pick a format's parser before parsing; :func:`iter_events` and
+    :func:`push_parse` still check the parsed root against it.
     """
     text = _prolog_text(stream.peek(PROLOG_PEEK).removeprefix(UTF8_BOM)).lstrip("\ufeff")
     position = 0
@@ -229,47 +231,69 @@ def root_name(stream: ReportStream) -> str | None:
     root = _ROOT_NAME.match(text, position)
     if root is None or root.end() == len(text):  # a name cut at the end of the peeked window
         return None
+    # The whole prolog was read: this is the one place a DTD could declare entities.
+    if "<!ENTITY" in text[:position].upper():
+        raise ReportError(DOCTYPE_REFUSED)
     return root.group(1).rpartition(":")[2]
 
 
-def iter_events(
-    stream: ReportStream, *, events: tuple[str, ...] = ("start", "end"), tag=None, root: str | None = None
-) -> Iterator[tuple[str, etree._Element]]:
-    """Hardened ``iterparse`` over ``stream`` yielding (event, element) for ``events``.
+# Entities are never resolved, no DTD or network resource is loaded, and libxml2 keeps its default
+# limits (huge_tree=False: at most 10 MB per text node, bounded nesting depth, bounded entity
+# amplification).
+PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
-    ``tag`` filters the events inside lxml (a format that only needs a few elements then costs
-    no Python step for the others); ``root`` is the root element name the caller expects (from
-    :func:`root_name`), checked once the root is parsed.
 
-    Entities are never resolved, no DTD or network resource is loaded, and libxml2 keeps its
-    default limits (``huge_tree=False``: at most 10 MB per text node, bounded nesting depth,
-    bounded entity amplification). Errors surface as :class:`ReportError`.
+def iter_events(stream: ReportStream) -> Iterator[tuple[str, etree._Element]]:
+    """Hardened ``iterparse`` over ``stream`` yielding (start|end, element) for every element.
+
+    A DTD that declares entities is refused once it is parsed. Errors surface as
+    :class:`ReportError`.
     """
     check_prolog(stream)
-    parser = etree.iterparse(
-        stream,
-        events=events,
-        tag=tag,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.iterparse(stream, events=("start", "end"), **PARSER_OPTIONS)
     try:
         for event, element in parser:
-            tree = element.getroottree()
-            dtd = tree.docinfo.internalDTD
+            dtd = element.getroottree().docinfo.internalDTD
             if dtd is not None and any(True for _ in dtd.iterentities()):
                 raise ReportError(DOCTYPE_REFUSED)
-            _check_root(tree.getroot(), root)
             yield event, element
             break
         yield from parser  # the rest without a Python-level step per event
-        if parser.root is not None:  # a filtered parse may have yielded nothing
-            _check_root(parser.root, root)
     except etree.XMLSyntaxError as exc:
         raise _describe(exc) from None
     except LookupError as exc:  # an encoding name lxml knows but Python's codecs do not
         raise ReportError(f"The report declares an unsupported encoding ({exc}).") from None
+
+
+def push_parse(stream: ReportStream, target, *, root: str) -> Iterator:
+    """Hardened parse of ``stream`` into an lxml parser target; yields the target's ``cases`` as they come.
+
+    No element tree is built: libxml2 calls the target's ``start``/``data``/``end`` as it reads
+    (see ``junit``). ``root`` is the root element name :func:`root_name` read from the file's start
+    (which also refused a DTD declaring entities), checked against the target's ``root``.
+    """
+    check_prolog(stream)
+    parser = etree.XMLParser(target=target, **PARSER_OPTIONS)
+    checked = False
+    try:
+        while data := stream.read(READ_SIZE):
+            parser.feed(data)
+            if not checked and target.root is not None:
+                _check_root(target.root, root)
+                checked = True
+            if target.cases:
+                cases, target.cases = target.cases, []
+                yield from cases
+        parser.close()
+    except etree.XMLSyntaxError as exc:
+        raise _describe(exc) from None
+    except LookupError as exc:  # an encoding name lxml knows but Python's codecs do not
+        raise ReportError(f"The report declares an unsupported encoding ({exc}).") from None
+    yield from target.cases
