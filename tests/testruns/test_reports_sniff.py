@@ -1,4 +1,4 @@
-"""Choosing the format's tag filter from the file's start (stream.root_name) — and staying safe."""
+"""Choosing the format's parser from the file's start (stream.root_name) — and staying safe."""
 
 import io
 import time
@@ -71,7 +71,7 @@ def test_a_parsed_root_unlike_the_sniffed_one_is_refused(monkeypatch):
         list(parse_report(io.BytesIO(b"<TestRun><testcase name='x'/></TestRun>")))
 
 
-def test_filtered_junit_keeps_nested_suites_and_inherited_files():
+def test_pushed_junit_keeps_nested_suites_and_inherited_files():
     data = (
         b'<testsuites><testsuite name="outer" file="a.py"><testcase name="one"/>'
         b'<testsuite name="inner"><testcase name="two"/></testsuite>'

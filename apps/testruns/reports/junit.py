@@ -305,7 +305,7 @@ def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
             if inside or name == "testcase":
                 inside += 1
             else:
-                target.start(tag, dict(element.attrib))
+                target.start(tag, _as_pushed(element.attrib))
             continue
         if inside:
             inside -= 1
@@ -320,8 +320,13 @@ def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
             target.cases.clear()
 
 
+def _as_pushed(attrib) -> dict:
+    # A tree's attributes are already unescaped; a target expects them as libxml2 pushes them.
+    return {name: value.replace("&", _AMPERSAND) if "&" in value else value for name, value in attrib.items()}
+
+
 def _replay(element, target: JUnitTarget) -> None:
-    target.start(element.tag, dict(element.attrib))
+    target.start(element.tag, _as_pushed(element.attrib))
     if element.text:
         target.data(element.text)
     for item in element:

@@ -1,8 +1,9 @@
 """Everything between the uploaded bytes and a safe stream of XML events.
 
-Owns gzip detection, the byte budget (the gzip-bomb defence), the hardened ``iterparse``
-configuration, the DOCTYPE/entity refusal (XXE and entity-expansion defence) and the
-translation of parser failures into :class:`ReportError` messages a user can act on.
+Owns gzip detection, the byte budget (the gzip-bomb defence), the hardened parser configuration
+(``iterparse`` for formats read as a tree, ``push_parse`` for those read by a parser target), the
+DOCTYPE/entity refusal (XXE and entity-expansion defence) and the translation of parser failures
+into :class:`ReportError` messages a user can act on.
 """
 
 from __future__ import annotations
