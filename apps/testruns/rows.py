@@ -134,24 +134,33 @@ def copy_formatter():
 NULL = "\\N"  # COPY text's NULL
 _PLAIN = ("", "", "", "", "", "", "{}")
 _COPY_ESCAPED = re.compile(r"[\\\t\n\r]")
+FILE_TEXTS_LIMIT = 10_000
 
 
 def _plain_tail(status: str, duration: float, file: str, line: int | None) -> bytes:
     # Byte for byte what psycopg's formatter writes for such values, in one format operation
     # instead of 13 dumper calls: most rows of a big report take this path.
-    return f"{status}\t{duration!r}\t\t\t\t\t\t\t{{}}\t{file}\t{NULL if line is None else line}\tf\t0\n".encode()
+    return f"{status}\t{duration!r}{_file_text(file)}{NULL if line is None else line}\tf\t0\n".encode()
+
+
+def _file_text(file: str) -> str:
+    """The COPY text between a plain row's duration and its line; "" if ``file`` would need escaping."""
+    if _COPY_ESCAPED.search(file) or "\x00" in file:
+        return ""
+    return f"\t\t\t\t\t\t\t{{}}\t{file}\t"
 
 
 def plain_copy_tail(values: tuple) -> bytes | None:
     """The COPY text of ``values`` for the usual case (a pass with no output), else None."""
-    if values[2:9] != _PLAIN or values[11] or values[12] or _COPY_ESCAPED.search(values[9]):
+    if values[2:9] != _PLAIN or values[11] or values[12] or not _file_text(values[9]):
         return None
     return _plain_tail(values[0], values[1], values[9], values[10])
 
 
 def records(cases: Iterable[ParsedCase]) -> Iterator[tuple]:
     """The loader's records (see the module docstring) of final (retry-folded) cases."""
-    separator, escaped = KEY_SEPARATOR, _COPY_ESCAPED.search
+    separator = KEY_SEPARATOR
+    file_texts: dict[str, str] = {}  # _file_text() per file: a report's cases share a few hundred files
     for case in cases:
         suite, classname, name, file = case.suite, case.classname, case.name, case.file
         key = f"{suite}{separator}{classname}{separator}{name}"  # test_key(), inlined: the hot path
@@ -160,12 +169,18 @@ def records(cases: Iterable[ParsedCase]) -> Iterator[tuple]:
             case.status == PASSED and not (case.system_out or case.properties or case.failure_message
                                            or case.failure_text or case.system_err or case.failure_type
                                            or case.flaky or case.retries)
-            and "REQ-" not in name and "REQ-" not in classname and not escaped(file) and "\x00" not in file
+            and "REQ-" not in name and "REQ-" not in classname
         ):
-            duration, line = case.duration or 0.0, case.line
-            yield key, None, (PASSED, duration, "", "", "", "", "", "", "{}", file, line, False, 0), \
-                _plain_tail(PASSED, duration, file, line)
-            continue
+            file_text = file_texts.get(file)
+            if file_text is None:
+                if len(file_texts) > FILE_TEXTS_LIMIT:
+                    file_texts.clear()
+                file_text = file_texts[file] = _file_text(file)
+            if file_text:
+                duration, line = case.duration or 0.0, case.line
+                yield key, None, (PASSED, duration, "", "", "", "", "", "", "{}", file, line, False, 0), \
+                    f"passed\t{duration!r}{file_text}{NULL if line is None else line}\tf\t0\n".encode()
+                continue
         numbers = requirement_numbers(case)
         values = result_values(case)
         yield key, tuple(numbers) if numbers else None, values, plain_copy_tail(values)
