@@ -129,6 +129,21 @@ WARMUP_REPORT = (
 ).encode()
 
 
+def _checkpoint() -> None:
+    """Flush what earlier steps left dirty, so no measurement pays for another's writes.
+
+    With default settings PostgreSQL starts a checkpoint every ~1 GB of WAL (every round or two
+    here), and one running in the background of a timed step skews it on a 2-core machine.
+    """
+    import psycopg
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    with psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"],
+                         autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+
+
 def bench_ingest(project, token, warmup) -> dict:
     from django.test import Client
 
@@ -139,6 +154,7 @@ def bench_ingest(project, token, warmup) -> dict:
     warm = client.post(f"/api/v1/projects/{warmup.slug}/test-runs/", data=WARMUP_REPORT,
                        content_type="application/xml", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert warm.status_code == 202, warm.content
+    _checkpoint()
     started = time.perf_counter()
     response = client.post(f"/api/v1/projects/{project.slug}/test-runs/?name=bench&branch=main", data=body,
                            content_type="application/xml", HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -184,6 +200,7 @@ def bench_floor(*, with_cases: bool) -> float:
         conn.execute("CREATE TABLE bench_floor (LIKE testruns_testresult INCLUDING ALL)")
         conn.execute("CREATE TABLE bench_floor_cases (LIKE testruns_testcase INCLUDING ALL)")
         conn.commit()
+        _checkpoint()
         started = time.perf_counter()
         now = datetime.datetime.now(datetime.UTC)
         cases = []
@@ -227,10 +244,13 @@ def bench_engine() -> float:
     from apps.testruns.reports import ReportLimits, parse_report
     from apps.testruns.rows import fold_retries
 
-    started = time.perf_counter()
-    with REPORT.open("rb") as handle:
-        sum(1 for _ in fold_retries(parse_report(handle, limits=ReportLimits())))
-    return time.perf_counter() - started
+    timings = []
+    for _ in range(3):  # the best of three: this process has just seeded and timed a lot
+        started = time.perf_counter()
+        with REPORT.open("rb") as handle:
+            sum(1 for _ in fold_retries(parse_report(handle, limits=ReportLimits())))
+        timings.append(time.perf_counter() - started)
+    return min(timings)
 
 
 def _seed_big(big, runs: int = 1000, per_run: int = 1000) -> None:
@@ -359,7 +379,8 @@ def write_report(rounds: list[dict], engine_s: float, pages: list[dict]) -> str:
         "ingestion* creates 100 000 test identities. The same report is then uploaded again as the next CI",
         "run: the *steady state*. Right after each ingestion, its floor is measured: the same file parsed",
         "by bare lxml iterparse and the same rows loaded by psycopg COPY into tables of the same shape and",
-        "indexes — the results, plus, for the first ingestion, the 100 000 test identities. Ratios are",
+        "indexes — the results, plus, for the first ingestion, the 100 000 test identities. Every timed",
+        "step starts after a `CHECKPOINT`, so none pays for the writes of the one before. Ratios are",
         "taken within a round, then the median is reported (range in brackets): single timings on this",
         "shared 2-vCPU VM vary by ±30 %.",
         "",
@@ -377,7 +398,7 @@ def write_report(rounds: list[dict], engine_s: float, pages: list[dict]) -> str:
         f"| steady state, upload + ingestion task | {_spread(upload_task)}; {_spread(ratio_upload, '×')} the floor |",
         f"| steady state, upload → `complete` with a new worker process (start-up and warm-up included) | "
         f"{_spread([r['steady']['total_s'] for r in rounds])}; {_spread(ratio_total, '×')} the floor |",
-        f"| the report engine alone, no database (parse + retry folding) | {engine_s:.2f} s |",
+        f"| the report engine alone, no database (parse + retry folding, best of 3) | {engine_s:.2f} s |",
         f"| **worker peak memory** (VmHWM of the ingesting process, target ≤ 300 MB) | **{peak:.0f} MB** |",
         "",
         f"**Target ≤ 2×: {'met' if met else 'not met'}** (median ratios: first ingestion "
@@ -388,8 +409,9 @@ def write_report(rounds: list[dict], engine_s: float, pages: list[dict]) -> str:
         "",
         *[f"    {line}" for line in rounds[-1]["first"]["log"] + rounds[-1]["steady"]["log"]],
         "",
-        "How the ingestion keeps close to the floor: the JUnit parser asks lxml for the end events of",
-        "`<testcase>` and `<testsuite>` only, so no other element costs a Python step; every result row goes",
+        "How the ingestion keeps close to the floor: JUnit is read by an lxml parser target (libxml2 calls",
+        "it for each tag as it reads; no element tree is built, so no element object is made per tag and",
+        "nothing needs clearing); every result row goes",
         "into one open COPY while the report is still being parsed (the server inserts meanwhile); tests",
         "are resolved from an in-memory map of the project's identities; new tests take ids reserved from",
         "the sequence in blocks and are COPYed during short pauses of the results COPY; only tests whose",
