@@ -18,7 +18,7 @@ the format (see ``detect``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from .base import ERROR, FAILED, PASSED, SKIPPED, ParsedCase, ReportLimits
 from .fields import add_property, local, parse_line, parse_seconds, release, truncate
@@ -56,11 +56,11 @@ class _Children:
     rank = 0  # severity of the most severe result child so far
     outcome: dict | None = None  # its attributes
     outcome_tag = ""
-    outcome_text: list[str] = ()
+    outcome_text: Sequence[str] = ()
     rerun_status: str | None = None
     in_flaky = False  # a flakyFailure/flakyError is the open child
     flaky: dict | None = None  # attributes of the last flakyFailure/flakyError
-    flaky_text: list[str] = ()  # its own text (before its first child)
+    flaky_text: Sequence[str] = ()  # its own text (before its first child)
     stack_text: list[str] | None = None  # its first <stackTrace>, if any
     out: list[list[str]] | None = None  # the texts of each <system-out>
     err: list[list[str]] | None = None  # ... and <system-err>
