@@ -154,3 +154,19 @@ def test_an_entity_declaration_after_a_comment_that_looks_like_a_tag_is_refused(
     data = b'<!-- <a> --><!DOCTYPE testsuites [<!ENTITY x "y">]><testsuites><testcase name="&x;"/></testsuites>'
     with pytest.raises(ReportError, match="ENTITY"):
         list(parse_report(io.BytesIO(data)))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        # An external DTD is never loaded, so its entities stay undefined and read as nothing.
+        b'<!DOCTYPE testsuites SYSTEM "http://127.0.0.1:9/x.dtd"><testsuites><testsuite name="s">'
+        b'<testcase name="a &xxe; b"/><testcase name="t">&xxe;<failure>x &xxe; y</failure></testcase>'
+        b"</testsuite></testsuites>",
+        b'<!DOCTYPE testsuites PUBLIC "-//x" "file:///etc/passwd"><testsuites><testsuite>'
+        b'<testcase name="&xxe;"/></testsuite></testsuites>',
+    ],
+)
+def test_undefined_entities_of_an_unloaded_dtd_read_the_same_both_ways(data, monkeypatch):
+    cases = _both(data, monkeypatch)
+    assert all("passwd" not in str(case) and "root:" not in str(case) for case in cases)
