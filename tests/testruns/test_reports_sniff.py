@@ -80,3 +80,9 @@ def test_pushed_junit_keeps_nested_suites_and_inherited_files():
     assert [(c.suite, c.name, c.file) for c in parse_report(io.BytesIO(data))] == [
         ("outer", "one", "a.py"), ("inner", "two", "a.py"), ("outer", "three", "b.py"), ("", "loose", ""),
     ]
+
+
+def test_a_testcase_root_read_as_junit_is_refused(monkeypatch):
+    monkeypatch.setattr(detect, "root_name", lambda stream: "testsuite")  # pretend the sniff went wrong
+    with pytest.raises(ReportError, match="format"):
+        list(parse_report(io.BytesIO(b"<testcase name='x'/>")))

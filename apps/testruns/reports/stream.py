@@ -297,4 +297,6 @@ def push_parse(stream: ReportStream, target, *, root: str) -> Iterator:
         raise _describe(exc) from None
     except LookupError as exc:  # an encoding name lxml knows but Python's codecs do not
         raise ReportError(f"The report declares an unsupported encoding ({exc}).") from None
+    if not checked:
+        _check_root(target.root or "", root)
     yield from target.cases
