@@ -137,10 +137,10 @@ _COPY_ESCAPED = re.compile(r"[\\\t\n\r]")
 FILE_TEXTS_LIMIT = 10_000
 
 
-def _plain_tail(status: str, duration: float, file: str, line: int | None) -> bytes:
+def _plain_tail(status: str, duration: float, file_text: str, line: int | None) -> bytes:
     # Byte for byte what psycopg's formatter writes for such values, in one format operation
     # instead of 13 dumper calls: most rows of a big report take this path.
-    return f"{status}\t{duration!r}{_file_text(file)}{NULL if line is None else line}\tf\t0\n".encode()
+    return f"{status}\t{duration!r}{file_text}{NULL if line is None else line}\tf\t0\n".encode()
 
 
 def _file_text(file: str) -> str:
@@ -152,9 +152,10 @@ def _file_text(file: str) -> str:
 
 def plain_copy_tail(values: tuple) -> bytes | None:
     """The COPY text of ``values`` for the usual case (a pass with no output), else None."""
-    if values[2:9] != _PLAIN or values[11] or values[12] or not _file_text(values[9]):
+    if values[2:9] != _PLAIN or values[11] or values[12]:
         return None
-    return _plain_tail(values[0], values[1], values[9], values[10])
+    file_text = _file_text(values[9])
+    return _plain_tail(values[0], values[1], file_text, values[10]) if file_text else None
 
 
 def records(cases: Iterable[ParsedCase]) -> Iterator[tuple]:
@@ -179,7 +180,7 @@ def records(cases: Iterable[ParsedCase]) -> Iterator[tuple]:
             if file_text:
                 duration, line = case.duration or 0.0, case.line
                 yield key, None, (PASSED, duration, "", "", "", "", "", "", "{}", file, line, False, 0), \
-                    f"passed\t{duration!r}{file_text}{NULL if line is None else line}\tf\t0\n".encode()
+                    _plain_tail(PASSED, duration, file_text, line)
                 continue
         numbers = requirement_numbers(case)
         values = result_values(case)
