@@ -149,6 +149,11 @@ def flaky_tests(
     return rows
 
 
+def test_case_list(*, project):
+    """The project's tests with their latest run, duration and last pass (read from their results)."""
+    return TestCase.objects.filter(project=project).with_latest()
+
+
 def test_history(*, test_case: TestCase):
     return (
         TestResult.objects.filter(test_case=test_case)

@@ -119,21 +119,15 @@ class RunReprocessView(ProjectMixin, generic.View):
 
 class CaseListView(ProjectObjectListView):
     filterset_class = TestCaseFilterSet
+    selector = staticmethod(selectors.test_case_list)
     template_name = "testruns/case_list.html"
     partial_template_name = "testruns/_case_rows.html"
-
-    @staticmethod
-    def selector(*, project):
-        return TestCase.objects.filter(project=project).with_latest()
 
 
 class CaseDetailView(ProjectObjectDetailView):
     model = TestCase
+    selector = staticmethod(selectors.test_case_list)
     template_name = "testruns/case_detail.html"
-
-    @staticmethod
-    def selector(*, project):
-        return TestCase.objects.filter(project=project).with_latest()
 
     def get_context_data(self, **kwargs):
         case = self.object

@@ -227,7 +227,7 @@ class TestCaseViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return TestCase.objects.none()
-        return TestCase.objects.filter(project=self.project).with_latest()
+        return selectors.test_case_list(project=self.project)
 
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
