@@ -8,7 +8,6 @@
 * ``TestCaseRequirement``: a test case naming a requirement key (REQ-12), filled during ingestion.
 """
 
-
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
@@ -171,10 +170,10 @@ class TestCase(ProjectScopedModel):
     # streak, written by ingestion for the tests whose status changed (few, in the steady state).
     # Which run last ran a test, how long it took and when it last passed are read from its results
     # (``with_latest()``: one index probe per test of a page), so an ingestion never rewrites every
-    # test. Few indexes and no database-level FKs to runs keep those writes cheap (HOT updates).
-    # No database-level FK (one deferred trigger per row: a first ingestion of 100 000 tests would
-    # spend longer checking them at commit than inserting); the loader takes the project from the
-    # run it holds locked, and deletion cascades through Django (``on_delete``).
+    # test. Few indexes keep those writes cheap (HOT updates). No database-level FKs either: one
+    # deferred trigger per row would make a first ingestion of 100 000 tests spend longer checking them
+    # at commit than inserting; the loader takes the project from the run it holds locked, and
+    # deletion cascades through Django (``on_delete``).
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
