@@ -1,11 +1,19 @@
-"""Celery tasks of test runs: take ids, call a service, nothing else."""
+"""Celery tasks of test runs: take ids, call the worker side (``pipeline``), nothing else.
+
+``test_report_ingest_enqueue`` is how services hand a run to the workers (on commit): if the broker
+can't take the message, the run stays ``queued`` in the database and the sweeper hands it out later.
+"""
+
+import logging
 
 from celery import shared_task
 from django.db import OperationalError
 
 from apps.core.changelog import change_source
 
-from .services import report_uploads_purge, test_report_ingest
+from .pipeline import report_uploads_purge, test_report_ingest
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -21,6 +29,10 @@ def test_report_ingest_task(run_id: int) -> str:
     """Parse and load a run's reports. Idempotent: a complete run is left as it is."""
     with change_source("task"):
         return test_report_ingest(run_id=run_id)
+
+
+def test_report_ingest_enqueue(run_id: int) -> None:
+    test_report_ingest_task.delay(run_id)
 
 
 @shared_task(name="apps.testruns.tasks.report_uploads_purge_task", acks_late=True, time_limit=30 * 60)

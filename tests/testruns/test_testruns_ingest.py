@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from apps.testruns import history, services
+from apps.testruns import history, pipeline, services
 from apps.testruns.models import ReportUpload, TestCase, TestResult, TestRun
 from apps.testruns.rows import message_signature
 from tests.testruns.testruns_support import junit, run_of
@@ -153,7 +153,7 @@ def test_unexpected_error_keeps_worker_and_upload(upload, monkeypatch):
     def explode(**kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services, "history_apply_run", explode)
+    monkeypatch.setattr(pipeline, "history_apply_run", explode)
     run = run_of(upload(GOOD))
     assert run.status == "failed" and "Internal error" in run.error and "re-processed" in run.error
     assert not TestResult.objects.exists() and run.uploads.get().file
@@ -162,7 +162,7 @@ def test_unexpected_error_keeps_worker_and_upload(upload, monkeypatch):
 def test_purge_keeps_rows_drops_files(upload):
     run = run_of(upload(GOOD))
     path = run.uploads.get().file.path
-    assert services.report_uploads_purge(older_than_days=-1) == 1
+    assert pipeline.report_uploads_purge(older_than_days=-1) == 1
     stored = run.uploads.get()
     assert stored.status == "purged" and not stored.file and not os.path.exists(path)
 

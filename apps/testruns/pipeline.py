@@ -1,0 +1,221 @@
+"""The worker side of test runs: what the tasks call (ingestion, the purge of old uploads).
+
+``services`` is the request side (create, upload, complete, re-process, delete): it enqueues the
+tasks of ``tasks``, which call this module. Nothing here imports ``services`` or ``tasks``, so the
+three never form an import circle: services -> tasks -> pipeline.
+
+Ingestion parses the run's stored reports and loads its results in ONE transaction: any report
+problem rolls everything back and leaves the run ``failed`` with the reason, uploads kept for
+re-processing. It is idempotent: a complete run is left alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import OperationalError, transaction
+from django.utils import timezone
+
+from apps.core.changelog import log_change
+from apps.core.models import ObjectChange
+
+from .history import history_apply_run
+from .ingest import ResultLoader
+from .models import ReportUpload, TestRun
+from .reports import ReportError, ReportLimits, open_report_stream, parse_report
+from .rows import fold_retries, records
+
+logger = logging.getLogger(__name__)
+
+RECORD_BATCH = 500  # records per write to the open COPY (and per progress update); bounds memory too
+
+
+def max_report_bytes() -> int:
+    return int(getattr(settings, "TESTRUNS_MAX_REPORT_BYTES", 100 * 1024 * 1024))
+
+
+def report_limits() -> ReportLimits:
+    return ReportLimits(max_bytes=max_report_bytes())
+
+
+def progress_key(run_id: int) -> str:
+    return f"testrun:{run_id}:progress"
+
+
+class _Progress:
+    """Bytes-read progress in the cache (outside the run's transaction, so pages can poll it)."""
+
+    def __init__(self, run_id: int, total: int):
+        self.key, self.total, self.read, self.last = progress_key(run_id), max(total, 1), 0, -1
+
+    def advance(self, count: int) -> None:
+        self.read += count
+
+    def publish(self) -> None:
+        percent = min(99, int(100 * self.read / self.total))
+        if percent != self.last:
+            self.last = percent
+            cache.set(self.key, percent, 3600)
+
+
+class _Counting:
+    """Read-through wrapper that reports raw bytes read to a ``_Progress``."""
+
+    def __init__(self, raw, progress: _Progress):
+        self.raw, self.progress = raw, progress
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.raw.read(size)
+        self.progress.advance(len(data))
+        return data
+
+
+def _check_stored(uploads: list[ReportUpload]) -> None:
+    for upload in uploads:
+        if upload.truncated:
+            raise ReportError(
+                f"{upload.filename}: the file exceeds the {max_report_bytes() // (1024 * 1024)} MB limit "
+                "(TESTRUNS_MAX_REPORT_BYTES); it was stored cut short and not processed."
+            )
+
+
+def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
+    limits = report_limits()
+    many = len(uploads) > 1
+    for upload in uploads:
+        try:
+            raw = upload.file.open("rb")
+        except (OSError, ValueError) as exc:
+            raise ReportError(f"{upload.filename}: the stored upload can't be read ({exc}).") from exc
+        count = 0
+        try:
+            stream = open_report_stream(
+                _Counting(raw, progress), gzip=True if upload.gzip else None, limits=limits
+            )
+            for case in parse_report(stream, limits=limits):
+                count += 1
+                yield case
+        except ReportError as exc:
+            raise ReportError(f"{upload.filename}: {exc}" if many else str(exc)) from None
+        finally:
+            raw.close()
+        upload.cases = count
+
+
+def _record_batches(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
+    """The uploads' final cases as the streaming loader's records (``rows``), in batches."""
+    source = records(fold_retries(_cases(run, uploads, progress)))
+    while batch := list(itertools.islice(source, RECORD_BATCH)):
+        yield batch
+
+
+def _load(run: TestRun) -> None:
+    uploads = list(run.uploads.exclude(status=ReportUpload.State.PURGED).order_by("id"))
+    if not uploads:
+        raise ReportError("No report file is stored for this run (purged after its retention period?).")
+    _check_stored(uploads)
+    progress = _Progress(run.pk, sum(u.size for u in uploads))
+    loader = ResultLoader(run=run)
+    started = time.perf_counter()
+    try:
+        loader.start()
+        with contextlib.closing(_record_batches(run, uploads, progress)) as batches:
+            for batch in batches:
+                loader.add_records(batch)
+                progress.publish()
+        loader.flush()
+    except BaseException as exc:
+        loader.abort(exc)  # a query or COPY left open would block the rollback
+        raise
+    loaded = time.perf_counter()
+    history_apply_run(run=run, requirement_mentions=loader.requirements)
+    logger.info(
+        "test run %s: %s results in %.2f s: parse and load %.2f s (waiting for the database %.2f s), history %.2f s",
+        run.pk, loader.totals["tests"], time.perf_counter() - started, loaded - started, loader.db_seconds,
+        time.perf_counter() - loaded,
+    )
+    for key, value in loader.totals.items():
+        setattr(run, key, value)
+    run.duration, run.flaky = round(loader.duration, 6), loader.flaky
+    run.status, run.error, run.progress = TestRun.State.COMPLETE, "", 100
+    run.completed_at = timezone.now()
+    run.save()
+    for upload in uploads:
+        upload.status, upload.error = ReportUpload.State.PROCESSED, ""
+    ReportUpload.objects.bulk_update(uploads, ["status", "error", "cases"])
+    log_change(
+        actor=None,
+        instance=run,
+        action=ObjectChange.Action.ACTION,
+        verb="completed",
+        message=f"{run.tests} tests, {run.failing} failing, {run.skipped} skipped",
+    )
+
+
+def _fail(run_id: int, error: str) -> None:
+    with transaction.atomic():
+        run = TestRun.objects.select_for_update().get(pk=run_id)
+        run.status, run.error, run.progress = TestRun.State.FAILED, error[:5000], 0
+        run.tests = run.passed = run.failed = run.errors = run.skipped = run.flaky = 0
+        run.duration, run.completed_at = 0.0, timezone.now()
+        run.save()
+        run.uploads.exclude(status=ReportUpload.State.PURGED).update(
+            status=ReportUpload.State.FAILED, error=error[:5000]
+        )
+        log_change(actor=None, instance=run, action=ObjectChange.Action.ACTION, verb="failed", message=error)
+
+
+def test_report_ingest(*, run_id: int) -> str:
+    """Parse the run's stored reports and load its results in ONE transaction; returns the final status.
+
+    Any report problem rolls everything back (no partial results) and leaves the run ``failed``
+    with the reason; uploads are kept for re-processing.
+    """
+    run = TestRun.objects.filter(pk=run_id).only("status", "is_open").first()
+    if run is None or run.status == TestRun.State.COMPLETE or run.is_open:
+        return run.status if run else "missing"
+    TestRun.objects.filter(pk=run_id).exclude(status=TestRun.State.COMPLETE).update(
+        status=TestRun.State.PROCESSING, started_at=timezone.now(), progress=0, error=""
+    )
+    cache.set(progress_key(run_id), 0, 3600)
+    try:
+        with transaction.atomic():
+            run = TestRun.objects.select_for_update().select_related("project").get(pk=run_id)
+            if run.status == TestRun.State.COMPLETE:  # another worker finished it meanwhile
+                return run.status
+            _load(run)
+    except ReportError as exc:
+        _fail(run_id, str(exc))
+    except OperationalError:
+        raise  # database trouble: the task retries with backoff
+    except Exception as exc:  # keep the worker alive and the run explained
+        logger.exception("Ingesting test run %s failed", run_id)
+        _fail(
+            run_id,
+            f"Internal error while processing the report ({type(exc).__name__}); "
+            "the upload is kept and the run can be re-processed.",
+        )
+    finally:
+        cache.delete(progress_key(run_id))
+    return TestRun.objects.filter(pk=run_id).values_list("status", flat=True).first() or "missing"
+
+
+def report_uploads_purge(*, older_than_days: int | None = None) -> int:
+    """Delete stored report files past TESTRUNS_UPLOAD_RETENTION_DAYS (rows stay, marked purged)."""
+    days = older_than_days if older_than_days is not None else settings.TESTRUNS_UPLOAD_RETENTION_DAYS
+    cutoff = timezone.now() - timedelta(days=days)
+    uploads = ReportUpload.objects.filter(created_at__lt=cutoff).exclude(status=ReportUpload.State.PURGED)
+    purged = 0
+    for upload in uploads.iterator():
+        if upload.file:
+            upload.file.delete(save=False)
+        upload.status, upload.file = ReportUpload.State.PURGED, ""
+        upload.save(update_fields=["status", "file", "updated_at"])
+        purged += 1
+    return purged
