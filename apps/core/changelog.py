@@ -2,7 +2,8 @@
 
 Services call ``log_change`` inside their transaction, so a rolled-back write leaves no entry.
 Which door a change came through (ui/api/admin/task/cli) is read from a context variable that the
-door sets with ``change_source``; services never need to be told.
+door sets with ``change_source``; services never need to be told. ``change_log_prune`` applies the
+retention (the nightly task calls it).
 """
 
 import contextvars
@@ -11,8 +12,10 @@ import decimal
 import uuid
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from .models import ObjectChange
 
@@ -94,3 +97,20 @@ def log_change(
         after=after,
         via=_source.get(),
     )
+
+
+PRUNE_BATCH = 10_000
+
+
+def change_log_prune(*, older_than: datetime.timedelta | None = None, batch: int = PRUNE_BATCH) -> int:
+    """Delete entries older than CHANGE_LOG_RETENTION_DAYS (or ``older_than``); returns how many.
+
+    Deleted in batches, so a first prune of a large table never holds one long transaction.
+    Bulk housekeeping of the log itself: not logged.
+    """
+    retention = older_than if older_than is not None else settings.THREADLINE_CHANGE_LOG_RETENTION
+    old = ObjectChange.objects.filter(time__lt=timezone.now() - retention).order_by()
+    total = 0
+    while deleted := ObjectChange.objects.filter(pk__in=old.values("pk")[:batch]).delete()[0]:
+        total += deleted
+    return total

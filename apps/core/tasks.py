@@ -1,16 +1,15 @@
-from celery import shared_task
-from django.conf import settings
-from django.utils import timezone
+"""Celery tasks of core: take ids, call a service, nothing else."""
 
-from .models import ObjectChange
+from celery import shared_task
+
+from .changelog import change_log_prune, change_source
 
 
 @shared_task(name="apps.core.tasks.change_log_prune_task", time_limit=600, acks_late=True)
 def change_log_prune_task() -> int:
     """Drop change-log entries older than CHANGE_LOG_RETENTION_DAYS (bulk; not itself logged)."""
-    cutoff = timezone.now() - settings.THREADLINE_CHANGE_LOG_RETENTION
-    deleted, _ = ObjectChange.objects.filter(time__lt=cutoff).delete()
-    return deleted
+    with change_source("task"):
+        return change_log_prune()
 
 
 @shared_task(name="apps.core.tasks.ping_task", time_limit=30)

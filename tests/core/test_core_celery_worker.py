@@ -1,8 +1,11 @@
-"""Tasks through a REAL Celery worker over Redis (skipped without REDIS_URL; CI requires it)."""
+"""Tasks: they only call services, and they run through a REAL Celery worker over Redis (that part is
+skipped without REDIS_URL; CI requires it)."""
 
+import ast
 import os
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -80,3 +83,30 @@ def test_require_services_turns_the_skip_into_a_failure(tmp_path):
                             capture_output=True, text=True, timeout=180)
     assert failed.returncode == 1 and "1 failed" in failed.stdout, failed.stdout[-1500:]
     assert "REQUIRE_SERVICES is set but REDIS_URL is not" in failed.stdout
+
+
+def test_tasks_only_call_services():
+    """No task module queries or writes the database itself (``.objects``): that is a service's job."""
+    offenders = []
+    for path in sorted(Path(settings.BASE_DIR, "apps").glob("*/tasks.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in {"objects", "_default_manager"}:
+                offenders.append(f"{path.relative_to(settings.BASE_DIR)}:{node.lineno}")
+    assert not offenders, f"tasks touching the ORM directly: {offenders}"
+
+
+@pytest.mark.django_db
+def test_change_log_prune_deletes_past_the_retention_in_batches(users, settings):
+    from apps.core.changelog import change_log_prune, log_change
+    from apps.core.models import ObjectChange
+    from apps.core.tasks import change_log_prune_task
+
+    settings.THREADLINE_CHANGE_LOG_RETENTION = timedelta(days=30)
+    for n in range(7):
+        log_change(actor=users["owner"], instance=users["member"], action="update", verb=f"old {n}")
+    ObjectChange.objects.update(time=timezone.now() - timedelta(days=31))
+    log_change(actor=users["owner"], instance=users["member"], action="update", verb="recent")
+    assert change_log_prune(batch=3) == 7
+    assert list(ObjectChange.objects.values_list("verb", flat=True)) == ["recent"]
+    assert change_log_prune_task.delay().get() == 0  # the task is the same service (idempotent)
+    assert change_log_prune(older_than=timedelta(seconds=-1)) == 1
