@@ -21,6 +21,9 @@ def parse_key(key: str) -> int | None:
 class Label(ProjectScopedModel):
     """A free-form tag, one row per name per project (portable: no ArrayField)."""
 
+    # Typed in one field, separated by these (see services.split_labels): a name can't hold them.
+    SEPARATORS = (",", ";")
+
     name = models.CharField(max_length=50)
 
     class Meta:
@@ -29,6 +32,10 @@ class Label(ProjectScopedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if any(separator in self.name for separator in self.SEPARATORS):
+            raise ValidationError({"name": "A label can't contain ',' or ';' (they separate labels)."})
 
 
 class RequirementCounter(models.Model):

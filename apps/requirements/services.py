@@ -53,14 +53,21 @@ def split_labels(text: str) -> list[str]:
     return list(dict.fromkeys(part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()))
 
 
+def label_problems(name: str) -> list[str]:
+    """Why ``name`` can't be a label (the model's rules: Label.name and Label.clean), or []."""
+    try:
+        Label(name=name).full_clean(exclude=["project"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return [f"'{name[:20]}{'…' if len(name) > 20 else ''}': {message}" for message in exc.messages]
+    return []
+
+
 def labels_resolve(*, project, names: Iterable[str]) -> list[Label]:
     """The project's labels with these names, created when missing."""
-    names = [name.strip() for name in names if name and name.strip()]
-    too_long = [name for name in names if len(name) > 50]
-    if too_long:
-        raise ValidationError({"labels": f"Labels are at most 50 characters: '{too_long[0][:60]}'."})
-    if any("," in name or ";" in name for name in names):
-        raise ValidationError({"labels": "A label can't contain ',' or ';' (they separate labels)."})
+    names = list(dict.fromkeys(name.strip() for name in names if name and name.strip()))
+    problems = [problem for name in names for problem in label_problems(name)]
+    if problems:
+        raise ValidationError({"labels": problems})
     Label.objects.bulk_create([Label(project=project, name=name) for name in names], ignore_conflicts=True)
     return list(Label.objects.filter(project=project, name__in=names))
 

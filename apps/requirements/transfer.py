@@ -5,8 +5,8 @@ same requirements (same keys, statuses, owners, labels, parents and criteria). C
 per line in one cell; a line starting with "[x] " is a met criterion.
 """
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -16,9 +16,8 @@ from apps.core.export import export_response
 from apps.core.models import ObjectChange
 
 from .models import AcceptanceCriterion, Requirement, RequirementRevision, RequirementTransition, parse_key
-from .models import category_problem as _category_problem
 from .revisions import fingerprint
-from .services import labels_resolve, last_number, reserve_numbers, split_labels
+from .services import label_problems, labels_resolve, last_number, reserve_numbers, split_labels
 
 COLUMNS = [
     "key",
@@ -36,12 +35,7 @@ COLUMNS = [
     "criteria",
 ]
 REQUIRED = ["title"]
-CHOICES = {
-    "type": Requirement.Type,
-    "category": Requirement.Category,
-    "priority": Requirement.Priority,
-    "status": Requirement.Status,
-}
+CHOICE_FIELDS = ["type", "category", "priority", "status"]
 TEXT_FIELDS = ["title", "description", "rationale", "source"]
 MET = "[x] "
 
@@ -88,6 +82,17 @@ def csv_row(record: dict) -> dict:
 
 
 # ---- import -------------------------------------------------------------------------------------
+#
+# Each row becomes the Requirement (and AcceptanceCriterion, Label) it would save, validated by the
+# models themselves (full_clean). What one row can't tell is the importer's: keys (unique in the file,
+# never reused), owners (a member map loaded once, the model's membership rule), parents (they may
+# sit later in the file: existence, cycles and depth are checked over the whole file at once).
+
+ROW_EXCLUDE = ["number", "project", "owner", "parent", "labels"]  # what one row can't validate
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 20 else text[:20] + "…"
 
 
 def _parse_criteria(cell: str) -> list[tuple[str, bool]]:
@@ -101,20 +106,56 @@ def _parse_criteria(cell: str) -> list[tuple[str, bool]]:
     return items
 
 
+def _model_errors(instance: models.Model, *, exclude: list[str]) -> list[tuple[str, str]]:
+    """(field, message) of the model's own validation; an unknown choice lists the valid ones.
+
+    Unique checks and constraints are left out: the only unique key (project, number) is the
+    importer's to check across the file, and the one check constraint repeats ``clean()``'s category
+    rule (Django would check it with one query per row).
+    """
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return [(field, _message(instance, field, error)) for field, errors in exc.error_dict.items()
+                for error in errors]  # fmt: skip
+    return []
+
+
+def _choice_errors(instance: models.Model, fields: tuple[str, ...] = ("status",)) -> list[tuple[str, str]]:
+    """Choices of fields Django's validation skips because they aren't editable (``status`` only
+    moves through the workflow, but an import sets it): the field's own choices and message."""
+    errors = []
+    for name in fields:
+        field, value = instance._meta.get_field(name), getattr(instance, name)
+        if value not in dict(field.flatchoices):
+            error = ValidationError(field.error_messages["invalid_choice"], code="invalid_choice",
+                                    params={"value": value})  # fmt: skip
+            errors.append((name, _message(instance, name, error)))
+    return errors
+
+
+def _message(instance: models.Model, field: str, error: ValidationError) -> str:
+    message = " ".join(error.messages)
+    if error.code == "invalid_choice":
+        choices = ", ".join(str(value) for value, _ in instance._meta.get_field(field).flatchoices if value)
+        message += f" Choose one of: {choices}."
+    return message
+
+
 class _Row:
     """One CSV row turned into a would-be requirement, plus what must be resolved after saving."""
 
-    def __init__(self, number: int, values: dict):
-        self.row, self.values, self.errors = number, values, []
-        self.is_new = True
+    def __init__(self, number: int, values: dict, old: Requirement | None):
+        self.row, self.values, self.old, self.errors = number, values, old, []
+        self.is_new = old is None
         self.instance: Requirement | None = None
         self.parent_number: int | None = None
         self.labels: list[str] | None = None
-        self.criteria: list[tuple[str, bool]] | None = None
-        self.old_status = ""
+        self.criteria: list[AcceptanceCriterion] | None = None
+        self.old_status = old.status if old else ""
 
     def error(self, field: str, message: str) -> None:
-        self.errors.append(RowError(self.row, field, message))
+        self.errors.append(RowError(self.row, "" if field == NON_FIELD_ERRORS else field, message))
 
 
 class _Importer:
@@ -125,90 +166,104 @@ class _Importer:
         self.last = last_number(project=project)
         self.members = {m.user.get_username().lower(): m.user for m in project.memberships.select_related("user")}
         self.seen: dict[int, int] = {}
+        self.label_problems: dict[str, list[str]] = {}
 
     def build(self, number: int, values: dict, header: list[str]) -> _Row:
-        row = _Row(number, values)
-        key_number = self._key(row, values.get("key", ""))
-        old = self.existing.get(key_number) if key_number else None
-        if old is not None:
-            row.is_new = False
-            instance = _copy(old)
-            row.old_status = old.status
-        else:
-            instance = Requirement(project=self.project, number=key_number or 0)
-        for name in TEXT_FIELDS:
-            if name in header:
-                setattr(instance, name, values[name])
-        for name, choices in CHOICES.items():
-            value = values.get(name, "").lower()
-            if value and value not in choices.values:
-                row.error(name, f"'{values[name]}' is not one of: {', '.join(choices.values)}.")
-            elif value or (name == "category" and name in header):
-                setattr(instance, name, value)
-        if "owner" in header:
-            instance.owner = self.members.get(values["owner"].lower()) if values["owner"] else None
-            if values["owner"] and instance.owner is None:
-                row.error("owner", f"No member of this project is called '{values['owner']}'.")
-        if "parent" in header and values["parent"]:
-            row.parent_number = parse_key(values["parent"])
-            if row.parent_number is None:
-                row.error("parent", f"'{values['parent']}' is not a key like REQ-12.")
-        elif old is not None and "parent" not in header:
-            row.parent_number = self.numbers.get(old.parent_id)
-        if "labels" in header:
-            row.labels = split_labels(values["labels"])
-            for name in row.labels:
-                if len(name) > 50:
-                    row.error("labels", f"'{name[:20]}…' is longer than 50 characters.")
-        if "criteria" in header:
-            row.criteria = _parse_criteria(values["criteria"])
-            for text, _ in row.criteria:
-                if len(text) > 1000:
-                    row.error("criteria", f"'{text[:20]}…' is longer than 1000 characters.")
-        try:
-            instance.clean_fields(exclude=["number", "project", "owner", "parent", "labels"])
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                row.error(field, " ".join(messages))
-        problem = _category_problem(instance.type, instance.category)
+        key_number, problem = self._key(number, values.get("key", ""))
+        row = _Row(number, values, self.existing.get(key_number) if key_number else None)
         if problem:
-            row.error("category", problem)
-        row.instance = instance
+            row.error("key", problem)
+        row.instance = _copy(row.old) if row.old else Requirement(project=self.project, number=key_number or 0)
+        self._fill(row, header)
+        for field, message in [*_model_errors(row.instance, exclude=ROW_EXCLUDE), *_choice_errors(row.instance)]:
+            row.error(field, message)
+        self._owner(row, header)
+        self._parent(row, header)
+        if "labels" in header:
+            self._labels(row)
+        if "criteria" in header:
+            self._criteria(row)
         return row
 
-    def _key(self, row: _Row, key: str) -> int | None:
+    def _key(self, row_number: int, key: str) -> tuple[int | None, str]:
+        """The key's number and, if it can't be used, why."""
         if not key:
-            return None
+            return None, ""
         number = parse_key(key)
         if number is None:
-            row.error("key", f"'{key}' is not a key like REQ-12 (leave it empty for a new requirement).")
-        elif number in self.seen:
-            row.error("key", f"{key} appears twice (first on row {self.seen[number]}).")
-        elif number not in self.existing and number <= self.last:
-            row.error(
-                "key",
+            return None, f"'{key}' is not a key like REQ-12 (leave it empty for a new requirement)."
+        first = self.seen.setdefault(number, row_number)
+        if first != row_number:
+            return number, f"{key} appears twice (first on row {first})."
+        if number not in self.existing and number <= self.last:
+            return number, (
                 f"REQ-{number} was used before and deleted; keys are never reused. "
-                "Leave the key empty to get a new one.",
+                "Leave the key empty to get a new one."
             )
-        if number is not None:
-            self.seen.setdefault(number, row.row)
-        return number
+        return number, ""
+
+    @staticmethod
+    def _fill(row: _Row, header: list[str]) -> None:
+        """Copy the row's cells onto the instance; choices are matched case-insensitively and an
+        empty cell keeps the current value (except category, which an empty cell clears)."""
+        for name in TEXT_FIELDS:
+            if name in header:
+                setattr(row.instance, name, row.values[name])
+        for name in CHOICE_FIELDS:
+            value = row.values.get(name, "").lower()
+            if value or (name == "category" and name in header):
+                setattr(row.instance, name, value)
+
+    def _owner(self, row: _Row, header: list[str]) -> None:
+        """Owners are looked up in the member map: the model's "owner is a member" rule, without a
+        query per row."""
+        if "owner" not in header:
+            row.instance.owner_id = row.old.owner_id if row.old else None
+            return
+        name = row.values["owner"]
+        row.instance.owner = self.members.get(name.lower()) if name else None
+        if name and row.instance.owner is None:
+            row.error("owner", f"No member of this project is called '{name}'.")
+
+    def _parent(self, row: _Row, header: list[str]) -> None:
+        if "parent" not in header:
+            row.parent_number = self.numbers.get(row.old.parent_id) if row.old else None
+        elif row.values["parent"]:
+            row.parent_number = parse_key(row.values["parent"])
+            if row.parent_number is None:
+                row.error("parent", f"'{row.values['parent']}' is not a key like REQ-12.")
+
+    def _labels(self, row: _Row) -> None:
+        row.labels = split_labels(row.values["labels"])
+        for name in row.labels:
+            if name not in self.label_problems:
+                self.label_problems[name] = label_problems(name)
+            for problem in self.label_problems[name]:
+                row.error("labels", problem)
+
+    @staticmethod
+    def _criteria(row: _Row) -> None:
+        row.criteria = []
+        for position, (text, met) in enumerate(_parse_criteria(row.values["criteria"])):
+            criterion = AcceptanceCriterion(position=position, text=text, met=met)
+            for _, message in _model_errors(criterion, exclude=["requirement"]):
+                row.error("criteria", f"Criterion {position + 1} ('{_short(text)}'): {message}")
+            row.criteria.append(criterion)
 
     def check_parents(self, rows: list[_Row]) -> None:
-        """Parents must exist (in the project or the file) and must not make a cycle."""
-        in_file = {r.instance.number: r for r in rows if r.instance.number}
-        graph = {n: (r.parent.number if r.parent_id else None) for n, r in self.existing.items()}
+        """Parents must exist (in the project or the file), not be the row itself, nor make a cycle."""
+        in_file = {r.instance.number for r in rows if r.instance.number}
+        graph = {number: self.numbers.get(r.parent_id) for number, r in self.existing.items()}
         for row in rows:
-            if row.parent_number is None:
-                if row.instance.number:
-                    graph[row.instance.number] = None
-                continue
-            if row.parent_number not in in_file and row.parent_number not in self.existing:
-                row.error("parent", f"REQ-{row.parent_number} is neither in this project nor in the file.")
-            elif row.parent_number == row.instance.number:
+            parent = row.parent_number
+            if parent is not None and parent not in in_file and parent not in self.existing:
+                row.error("parent", f"REQ-{parent} is neither in this project nor in the file.")
+                parent = None
+            elif parent is not None and parent == row.instance.number:
                 row.error("parent", "A requirement can't be its own parent.")
-            elif row.instance.number:
-                graph[row.instance.number] = row.parent_number
+                parent = None
+            if row.instance.number:
+                graph[row.instance.number] = parent
         for row in rows:
             node, seen = row.instance.number, set()
             while node is not None and node not in seen:
@@ -219,7 +274,9 @@ class _Importer:
 
 
 def _copy(requirement: Requirement) -> Requirement:
-    clone = Requirement(**{f.attname: getattr(requirement, f.attname) for f in Requirement._meta.concrete_fields})
+    """An unsaved copy to validate and save; owner and parent are set by the importer."""
+    clone = Requirement(**{f.attname: getattr(requirement, f.attname) for f in Requirement._meta.concrete_fields
+                           if f.name not in ("owner", "parent")})  # fmt: skip
     clone._state.adding = False
     return clone
 
@@ -236,25 +293,10 @@ def requirements_import(*, project, actor, data: bytes | str, dry_run: bool = Fa
     importer = _Importer(project, actor)
     rows = [importer.build(number, values, header) for number, values in raw_rows]
     importer.check_parents(rows)
-    report = ImportReport(dry_run=dry_run, rows=len(rows))
-    for row in rows:
-        report.errors.extend(row.errors)
-        report.updated += not row.is_new
-        report.created += row.is_new
-        if len(report.preview) < PREVIEW_ROWS:
-            report.preview.append(
-                {
-                    "row": row.row,
-                    "action": "create" if row.is_new else "update",
-                    "key": row.instance.key if row.instance.number else "(new key)",
-                    "title": row.instance.title,
-                    "status": row.instance.status,
-                    "errors": "; ".join(e.message for e in row.errors),
-                }
-            )
+    report = _report(rows, dry_run=dry_run)
     if report.errors or dry_run:
         return report
-    _save(project, actor, rows, importer, header)
+    _save(project, actor, rows, importer)
     log_change(
         actor=actor,
         instance=project,
@@ -265,38 +307,73 @@ def requirements_import(*, project, actor, data: bytes | str, dry_run: bool = Fa
     return report
 
 
-def _save(project, actor, rows: list[_Row], importer: _Importer, header: list[str]) -> None:
-    now, author = timezone.now(), actor if getattr(actor, "pk", None) else None
-    new = [r for r in rows if r.is_new]
-    keyless = [r for r in new if not r.instance.number]
-    highest = max((r.instance.number for r in new), default=0)
-    for row, number in zip(
-        keyless, reserve_numbers(project=project, count=len(keyless), at_least=highest), strict=True
-    ):
-        row.instance.number = number
+def _report(rows: list[_Row], *, dry_run: bool) -> ImportReport:
+    report = ImportReport(dry_run=dry_run, rows=len(rows))
     for row in rows:
-        if row.criteria is None and not row.is_new:
-            row.texts = [c.text for c in importer.existing[row.instance.number].criteria.all()]
-        else:
-            row.texts = [text for text, _ in row.criteria or []]
-        row.fingerprint = fingerprint(row.instance.title, row.instance.description, row.texts)
+        report.errors.extend(row.errors)
+        report.updated += not row.is_new
+        report.created += row.is_new
+        if len(report.preview) < PREVIEW_ROWS:
+            report.preview.append({
+                "row": row.row,
+                "action": "create" if row.is_new else "update",
+                "key": row.instance.key if row.instance.number else "(new key)",
+                "title": row.instance.title,
+                "status": row.instance.status,
+                "errors": "; ".join(e.message for e in row.errors),
+            })  # fmt: skip
+    return report
+
+
+def _save(project, actor, rows: list[_Row], importer: _Importer) -> None:
+    _number_new(project, rows)
+    revisions, transitions = _history(rows, importer, author=actor if getattr(actor, "pk", None) else None)
     pk_of = {number: requirement.pk for number, requirement in importer.existing.items()}
+    _insert_new(rows, pk_of)
+    _update_existing(rows, pk_of)
+    RequirementRevision.objects.bulk_create(revisions, batch_size=1000)
+    RequirementTransition.objects.bulk_create(transitions, batch_size=1000)
+    _save_criteria(rows)
+    _save_labels(project, rows)
+
+
+def _number_new(project, rows: list[_Row]) -> None:
+    """Keys for the new rows without one, past every key the file names."""
+    keyless = [r for r in rows if r.is_new and not r.instance.number]
+    highest = max((r.instance.number for r in rows if r.is_new), default=0)
+    numbers = reserve_numbers(project=project, count=len(keyless), at_least=highest)
+    for row, number in zip(keyless, numbers, strict=True):
+        row.instance.number = number
+
+
+def _history(rows: list[_Row], importer: _Importer, *, author) -> tuple[list, list]:
+    """The revisions (content changed) and workflow transitions (status changed) the import makes."""
+    now = timezone.now()
     revisions, transitions = [], []
     for row in rows:
         req = row.instance
         req.updated_at = now
-        if row.fingerprint != req.fingerprint:
-            req.revision, req.fingerprint = req.revision + 1, row.fingerprint
+        if row.criteria is None and not row.is_new:
+            texts = [c.text for c in importer.existing[req.number].criteria.all()]
+        else:
+            texts = [c.text for c in row.criteria or []]
+        new_fingerprint = fingerprint(req.title, req.description, texts)
+        if new_fingerprint != req.fingerprint:
+            req.revision, req.fingerprint = req.revision + 1, new_fingerprint
             revisions.append(RequirementRevision(
                 requirement=req, number=req.revision, title=req.title, description=req.description,
-                criteria=row.texts, fingerprint=row.fingerprint, author=author,
+                criteria=texts, fingerprint=new_fingerprint, author=author,
             ))  # fmt: skip
         if row.old_status and row.old_status != req.status:
             transitions.append(RequirementTransition(
                 requirement=req, from_status=row.old_status, to_status=req.status, actor=author, comment="Imported"
             ))  # fmt: skip
-    # New rows go in parents first, so each parent id is known at insert (bulk_update is slow).
-    pending = new
+    return revisions, transitions
+
+
+def _insert_new(rows: list[_Row], pk_of: dict[int, int]) -> None:
+    """New rows go in parents first, so each parent id is known at insert (bulk_update is slow)."""
+    pending = [r for r in rows if r.is_new]
     while pending:
         ready = [r for r in pending if r.parent_number is None or r.parent_number in pk_of]
         if not ready:
@@ -306,24 +383,29 @@ def _save(project, actor, rows: list[_Row], importer: _Importer, header: list[st
         Requirement.objects.bulk_create([r.instance for r in ready], batch_size=500)
         pk_of.update({r.instance.number: r.instance.pk for r in ready})
         pending = [r for r in pending if r.instance.pk is None]
-    fields = ["updated_at", "revision", "fingerprint", *TEXT_FIELDS, *CHOICES, "owner_id"]
+
+
+def _update_existing(rows: list[_Row], pk_of: dict[int, int]) -> None:
+    fields = ["updated_at", "revision", "fingerprint", *TEXT_FIELDS, *CHOICE_FIELDS, "owner_id"]
     for row in rows:
         if not row.is_new:
             row.instance.parent_id = pk_of.get(row.parent_number)
             values = {name: getattr(row.instance, name) for name in fields}
             Requirement.objects.filter(pk=row.instance.pk).update(parent_id=row.instance.parent_id, **values)
-    RequirementRevision.objects.bulk_create(revisions, batch_size=1000)
-    RequirementTransition.objects.bulk_create(transitions, batch_size=1000)
+
+
+def _save_criteria(rows: list[_Row]) -> None:
+    """The file's criteria replace the requirement's (a row without the column keeps them)."""
     with_criteria = [r for r in rows if r.criteria is not None]
     AcceptanceCriterion.objects.filter(requirement__in=[r.instance.pk for r in with_criteria if not r.is_new]).delete()
-    AcceptanceCriterion.objects.bulk_create(
-        [
-            AcceptanceCriterion(requirement=r.instance, position=i, text=text, met=met)
-            for r in with_criteria
-            for i, (text, met) in enumerate(r.criteria)
-        ],
-        batch_size=1000,
-    )
+    for row in with_criteria:
+        for criterion in row.criteria:
+            criterion.requirement = row.instance
+    AcceptanceCriterion.objects.bulk_create([c for r in with_criteria for c in r.criteria], batch_size=1000)
+
+
+def _save_labels(project, rows: list[_Row]) -> None:
+    """The file's labels replace the requirement's (a row without the column keeps them)."""
     with_labels = [r for r in rows if r.labels is not None]
     labels = {
         label.name: label

@@ -15,7 +15,7 @@ from apps.core.models import ObjectChange
 from apps.projects.models import Membership
 from apps.projects.services import project_create
 from apps.requirements import services
-from apps.requirements.models import Requirement
+from apps.requirements.models import AcceptanceCriterion, Label, Requirement
 from apps.requirements.transfer import COLUMNS, requirements_import
 
 BASE = "/api/v1/projects/payments-api/requirements"
@@ -80,6 +80,60 @@ def test_row_errors_name_row_and_field_and_nothing_is_saved(project, users, make
     assert "first on row 2" in next(e.message for e in report.errors if e.row == 8)
     assert not report.saved
     assert Requirement.objects.get().title == "Existing"
+
+
+def test_rows_are_validated_by_the_models_own_rules(project, users, monkeypatch):
+    """A rule added to a model's clean() reaches the importer without touching it."""
+    original_clean, original_criterion_clean = Requirement.clean, AcceptanceCriterion.clean
+
+    def clean(self):
+        original_clean(self)
+        if "forbidden" in self.title:
+            raise ValidationError({"title": "That word is not allowed."})
+
+    def criterion_clean(self):
+        original_criterion_clean(self)
+        if self.text.startswith("TODO"):
+            raise ValidationError({"text": "Write the criterion, not a TODO."})
+
+    monkeypatch.setattr(Requirement, "clean", clean)
+    monkeypatch.setattr(AcceptanceCriterion, "clean", criterion_clean)
+    report = run(project, users, 'title,criteria\nfine,ok\na forbidden title,"ok\nTODO later"\n')
+    assert [(e.row, e.field) for e in report.errors] == [(3, "title"), (3, "criteria")]
+    assert report.errors[0].message == "That word is not allowed."
+    assert report.errors[1].message == "Criterion 2 ('TODO later'): Write the criterion, not a TODO."
+    assert not Requirement.objects.exists()
+
+
+def test_model_messages_name_the_field_and_list_the_choices(project, users):
+    long_label, long_criterion = "x" * 51, "y" * 1001
+    text = (
+        "title,type,priority,labels,criteria\n"
+        f"A,functional,Urgent,ok,{long_criterion}\n"
+        f"B,functionnal,must,{long_label},\n"
+        f"{'t' * 201},functional,must,,\n"
+    )
+    errors = {(e.row, e.field): e.message for e in run(project, users, text).errors}
+    assert errors[(2, "priority")] == "Value 'urgent' is not a valid choice. Choose one of: must, should, could, wont."
+    assert "Ensure this value has at most 1000 characters (it has 1001)" in errors[(2, "criteria")]
+    assert errors[(3, "type")].endswith("Choose one of: functional, non_functional.")
+    assert errors[(3, "labels")] == "'xxxxxxxxxxxxxxxxxxxx…': Ensure this value has at most 50 characters (it has 51)."
+    assert errors[(4, "title")] == "Ensure this value has at most 200 characters (it has 201)."
+    assert len(errors) == 5
+
+
+def test_label_rules_live_in_the_label_model(project, users):
+    with pytest.raises(ValidationError) as caught:
+        Label(project=project, name="api;ux").full_clean()
+    assert caught.value.message_dict == {"name": ["A label can't contain ',' or ';' (they separate labels)."]}
+    with pytest.raises(ValidationError) as caught:
+        services.labels_resolve(project=project, names=["fine", "a,b", "z" * 60])
+    assert caught.value.message_dict["labels"] == [
+        "'a,b': A label can't contain ',' or ';' (they separate labels).",
+        "'zzzzzzzzzzzzzzzzzzzz…': Ensure this value has at most 50 characters (it has 60).",
+    ]
+    assert not Label.objects.exists()
+    assert [label.name for label in services.labels_resolve(project=project, names=["api", "api "])] == ["api"]
 
 
 def test_cycles_in_the_file_are_refused(project, users):
