@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from apps.core.admin import ChangeLoggedAdmin
+from apps.core.admin import ServiceAdmin
 
 from .models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ChangeLoggedAdmin):
+class ApiTokenAdmin(ServiceAdmin):
     list_display = ["name", "user", "key_hint", "read_only", "expires_at", "last_used_at", "revoked_at"]
     list_filter = ["read_only", "revoked_at", "expires_at"]
     search_fields = ["name", "user__username", "key_hint"]

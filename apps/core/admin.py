@@ -1,49 +1,89 @@
-"""Admin for the change log, and the mixin that makes every admin edit land in it."""
+"""The admin as one more door onto the services: saves and deletes call them, and so land in the
+change log with ``via = admin`` (set by apps.core.middleware), never beside it."""
 
 from django.contrib import admin
 
-from .changelog import change_source, log_change, snapshot
 from .models import ObjectChange
+from .services import instance_delete, instance_save
 
 
-class ChangeLoggedAdmin(admin.ModelAdmin):
-    """Admin edits go through the same change log as UI, API and tasks."""
+class ServiceAdmin(admin.ModelAdmin):
+    """Saves, deletes and inline rows go through services. By default those are core's generic
+    ones; an admin whose model has its own services overrides the hooks below.
+
+    The admin's ModelForm has already run the model's ``full_clean`` (it shows the errors on the
+    form), so the generic save does not validate a second time.
+    """
+
+    def service_save(self, request, obj, form, change):
+        return instance_save(instance=obj, actor=request.user, validate=False)
+
+    def service_delete(self, request, obj) -> None:
+        instance_delete(instance=obj, actor=request.user)
+
+    def inline_save(self, request, obj) -> None:
+        instance_save(instance=obj, actor=request.user, validate=False)
+
+    def inline_delete(self, request, obj) -> None:
+        instance_delete(instance=obj, actor=request.user)
 
     def save_model(self, request, obj, form, change):
-        before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-        with change_source("admin"):
-            log_change(
-                actor=request.user,
-                instance=obj,
-                action=ObjectChange.Action.UPDATE if change else ObjectChange.Action.CREATE,
-                before=before,
-                after=snapshot(obj),
-            )
+        saved = self.service_save(request, obj, form, change)
+        if saved is not None and saved is not obj:  # a service that made its own instance
+            obj.pk, obj._state.adding = saved.pk, False
 
     def delete_model(self, request, obj):
-        with change_source("admin"):
-            log_change(actor=request.user, instance=obj, action=ObjectChange.Action.DELETE, before=snapshot(obj))
-        super().delete_model(request, obj)
+        self.service_delete(request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            self.delete_model(request, obj)
+            self.service_delete(request, obj)
 
     def save_formset(self, request, form, formset, change):
-        """Inline rows (e.g. a project's memberships) are logged like any other edit."""
-        changed = [f.instance for f in formset.forms if f.instance.pk and f.has_changed()]
-        befores = {obj.pk: snapshot(type(obj)._default_manager.get(pk=obj.pk)) for obj in changed}
-        with change_source("admin"):
-            # Deletions are logged first: afterwards the rows no longer have a primary key.
-            for deleted in formset.deleted_forms:
-                if deleted.instance.pk:
-                    log_change(actor=request.user, instance=deleted.instance,
-                               action=ObjectChange.Action.DELETE,
-                               before=befores.get(deleted.instance.pk) or snapshot(deleted.instance))
-            super().save_formset(request, form, formset, change)
-            for obj in formset.new_objects:
-                log_change(actor=request.user, instance=obj, action=ObjectChange.Action.CREATE, after=snapshot(obj))
-            for obj, _fields in formset.changed_objects:
-                log_change(actor=request.user, instance=obj, action=ObjectChange.Action.UPDATE,
-                           before=befores.get(obj.pk), after=snapshot(obj))
+        rows = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            self.inline_delete(request, obj)
+        for obj in rows:
+            self.inline_save(request, obj)
+        formset.save_m2m()
+
+
+class KitAdmin(ServiceAdmin):
+    """The admin of a kit's model (apps.core.kit): writes go through the kit's services."""
+
+    def _kit(self):
+        from .kit import kit_for
+
+        return kit_for(self.model)
+
+    def _values(self, form, change) -> dict:
+        names = {f.name for f in self.model._meta.concrete_fields} - {"project"}
+        chosen = form.changed_data if change else form.cleaned_data
+        return {name: form.cleaned_data[name] for name in chosen if name in names}
+
+    def service_save(self, request, obj, form, change):
+        if change:
+            return self._kit().update(instance=obj, actor=request.user, values=self._values(form, change))
+        return self._kit().create(project=obj.project, actor=request.user, values=self._values(form, change))
+
+    def service_delete(self, request, obj) -> None:
+        self._kit().delete(instance=obj, actor=request.user)
+
+
+@admin.register(ObjectChange)
+class ObjectChangeAdmin(admin.ModelAdmin):
+    """The change log is read-only: it records the other doors, it is not one."""
+
+    list_display = ["time", "actor_name", "action", "verb", "content_type", "object_repr", "project", "via"]
+    list_filter = ["action", "via", "content_type"]
+    search_fields = ["object_repr", "actor_name", "verb", "message"]
+    list_select_related = ["content_type", "project"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

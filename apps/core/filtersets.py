@@ -1,7 +1,12 @@
-"""The change-log FilterSet: one class for the activity page and the activity endpoint."""
+"""FilterSets core owns: the one a kit derives for a model, and the change log's.
+
+One FilterSet per model serves both its list page and its API list, so the same query string
+gives the same rows in both.
+"""
 
 import django_filters
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 
 from .models import ObjectChange
 
@@ -24,3 +29,28 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
             return queryset.filter(content_type__model=app_label)
         content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
         return queryset.filter(content_type=content_type) if content_type else queryset.none()
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """``?q=`` looks for the words in every field of ``search_fields`` (case-insensitive)."""
+
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        match = Q()
+        for field in self.search_fields:
+            match |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(match)
+
+
+def project_filterset(kit) -> type[django_filters.FilterSet]:
+    """``<Model>FilterSet`` for a kit: search, exact filters on ``kit.filters``, ordering by the
+    table's sortable columns."""
+    attrs = {"search_fields": tuple(kit.search)}
+    if kit.search:
+        attrs["q"] = django_filters.CharFilter(method="search", label="Search")
+    sort_keys = [column.sort_key for column in kit.table.columns if column.sort_key]
+    if sort_keys:
+        attrs["ordering"] = django_filters.OrderingFilter(fields=sort_keys)
+    attrs["Meta"] = type("Meta", (), {"model": kit.model, "fields": list(kit.filters)})
+    return type(f"{kit.model.__name__}FilterSet", (SearchFilterSet,), attrs)

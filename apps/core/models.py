@@ -33,6 +33,23 @@ class ProjectScopedModel(TimeStampedModel):
     class Meta:
         abstract = True
 
+    def get_absolute_url(self) -> str:
+        """The detail page, by the names of the model's kit (apps.core.kit)."""
+        from .kit import kit_for
+
+        return kit_for(self).url("detail", self)
+
+
+def limit_to_project(queryset, project):
+    """The choices a form or serializer may link to: rows of the same project, or its members."""
+    from django.contrib.auth import get_user_model
+
+    if queryset.model is get_user_model():
+        return queryset.filter(memberships__project=project)
+    if any(field.name == "project" for field in queryset.model._meta.fields):
+        return queryset.filter(project=project)
+    return queryset
+
 
 class ObjectChange(models.Model):
     """One create/update/delete (or domain action) of one object, by whom, with before/after fields.

@@ -33,7 +33,7 @@ RANK = {Role.VIEWER: 1, Role.MEMBER: 2, Role.MAINTAINER: 3, Role.OWNER: 4}
 READ, WRITE, MANAGE, ADMINISTER = Role.VIEWER, Role.MEMBER, Role.MAINTAINER, Role.OWNER
 
 
-def role_at_least(role: str | None, minimum: str) -> bool:
+def _role_at_least(role: str | None, minimum: str) -> bool:
     return role is not None and RANK[Role(role)] >= RANK[Role(minimum)]
 
 
@@ -68,7 +68,7 @@ class ProjectAccess:
 
     def refusal(self, minimum: str) -> str | None:
         """Why this access can't do an action needing ``minimum``, or None if it can."""
-        if not role_at_least(self.role, minimum):
+        if not _role_at_least(self.role, minimum):
             return f"This needs the {Role(minimum).label.lower()} role or higher."
         if self.read_only_token and minimum != READ:
             return "This API token is read-only."
@@ -81,6 +81,18 @@ class ProjectAccess:
         reason = self.refusal(minimum)
         if reason:
             raise PermissionDenied(reason)
+
+    def require_grant(self, role: str) -> None:
+        """May this access give (or take away) ``role``? Maintainers manage members, but only an
+        owner makes or unmakes owners."""
+        self.require(MANAGE)
+        if role == Role.OWNER and not _role_at_least(self.role, ADMINISTER):
+            raise PermissionDenied("Only an owner can grant or change the owner role.")
+
+    @classmethod
+    def system(cls, project) -> "ProjectAccess":
+        """Full standing for writes no member makes: the admin (staff), management commands, seeds."""
+        return cls(project=project, role=Role.OWNER)
 
     @property
     def can_write(self) -> bool:

@@ -1,7 +1,9 @@
-"""Generic server-rendered views. Domain apps subclass these with a few declarative lines.
+"""Generic server-rendered views. A kit (apps.core.kit) makes its pages from these; an app's own
+pages are short declarative subclasses of them.
 
-Every project page goes through ProjectMixin, the UI side of the one permission layer:
-anonymous users are sent to log in, outsiders get 404, short roles get 403.
+Every project page goes through ProjectMixin, the UI side of the one permission layer: anonymous
+users are sent to log in, outsiders get 404, and a role below what the page's *action* needs gets
+403 — on GET as well as POST, so a viewer never sees a form or a delete button they can't use.
 """
 
 import uuid
@@ -9,43 +11,79 @@ import uuid
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.views import generic
 
 from .csvimport import MAX_BYTES, decode_csv
+from .forms import add_service_errors
+from .models import ObjectChange
 from .permissions import MANAGE, READ, WRITE, ProjectAccess, project_access
-from .services import instance_delete, instance_save
-
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class ProjectMixin(LoginRequiredMixin):
-    """Resolves ``project_slug`` into ``self.project`` / ``self.access`` or refuses the request."""
+    """Resolves ``project_slug`` into ``self.project`` / ``self.access`` or refuses the request.
 
-    read_role = READ
-    write_role = WRITE
+    ``permission`` is the role the page's action needs (READ to look, WRITE to create or edit,
+    MANAGE to delete …), whatever the HTTP method. A page serving two actions (a list with an
+    "add" form) overrides ``required_role``.
+    """
+
+    permission = READ
     project_url_kwarg = "project_slug"
+    kit = None  # the ModelKit whose page this is (set by the kit's URL patterns)
     # The app's read query from selectors.py, shared with the API: ``selector(project=...)``.
     # Set it with staticmethod(...) (or functools.partial) so it is not bound to the view.
     selector = None
 
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if self.kit is not None and getattr(self, "model", None) is None:
+            self.model = self.kit.model
+
+    def required_role(self) -> str:
+        return self.permission
+
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        minimum = self.read_role if request.method in SAFE_METHODS else self.write_role
-        self.access: ProjectAccess = project_access(request.user, kwargs[self.project_url_kwarg], minimum=minimum)
+        self.access: ProjectAccess = project_access(
+            request.user, kwargs[self.project_url_kwarg], minimum=self.required_role()
+        )
         self.project = self.access.project
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         if self.selector is not None:
             return self.selector(project=self.project)
+        if self.kit is not None:
+            return self.kit.queryset(project=self.project)
         return super().get_queryset().filter(project=self.project)
 
+    def get_object(self, queryset=None):
+        """One row of the project, found by the kit's lookup (``REQ-12`` → number 12, a pk …)."""
+        if self.kit is None:
+            return super().get_object(queryset)
+        queryset = self.get_queryset() if queryset is None else queryset
+        return get_object_or_404(queryset, **{self.kit.lookup_field: self.kwargs[self.kit.lookup_url_kwarg]})
+
+    def get_template_names(self):
+        if self.template_name:
+            return [self.template_name]
+        opts, suffix = self.model._meta, self.template_name_suffix
+        return [f"{opts.app_label}/{opts.model_name}{suffix}.html", f"generic/object{suffix}.html"]
+
     def get_context_data(self, **kwargs):
+        kwargs.setdefault("kit", self.kit)
         return super().get_context_data(project=self.project, access=self.access, **kwargs)
+
+    def kit_url(self, page: str, instance=None) -> str:
+        return self.kit.url(page, instance, project=self.project)
 
 
 class FilteredListMixin:
@@ -54,12 +92,17 @@ class FilteredListMixin:
     filterset_class = None
     paginate_by = 50
 
+    def get_filterset_class(self):
+        if self.filterset_class is None and getattr(self, "kit", None) is not None:
+            return self.kit.filterset
+        return self.filterset_class
+
     def get_filterset(self, queryset):
-        return self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        return self.get_filterset_class()(self.request.GET or None, queryset=queryset, request=self.request)
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        if self.filterset_class is None:
+        if self.get_filterset_class() is None:
             return queryset
         self.filterset = self.get_filterset(queryset)
         return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
@@ -74,36 +117,80 @@ class FilteredListMixin:
 
     def get_template_names(self):
         # htmx swaps only the results when filters change.
-        if getattr(self.request, "htmx", False) and getattr(self, "partial_template_name", None):
-            return [self.partial_template_name]
+        if getattr(self.request, "htmx", False) and self.get_partial_template_name():
+            return [self.get_partial_template_name()]
         return super().get_template_names()
+
+    def get_partial_template_name(self):
+        return getattr(self, "partial_template_name", None)
 
 
 class ProjectObjectListView(FilteredListMixin, ProjectMixin, generic.ListView):
-    template_name = "generic/object_list.html"
+    """A list page: the kit's table, filtered by its FilterSet, sorted, paged, with an empty state."""
+
+    table_class = None  # an apps.core.tables.Table; default: the kit's
+
+    @cached_property
+    def table(self):
+        table = self.table_class.shared(self.model) if self.table_class else self.kit.table if self.kit else None
+        return table.bind(access=self.access) if table is not None else None
+
+    def get_partial_template_name(self):
+        if getattr(self, "partial_template_name", None):
+            return self.partial_template_name
+        return self.table.template_name if self.table is not None else None
+
+    def get_context_data(self, **kwargs):
+        create_url = ""
+        if self.kit is not None and self.kit.has_page("create") and self.access.can_write:
+            create_url = self.kit_url("create")
+        return super().get_context_data(table=self.table, create_url=create_url, **kwargs)
 
 
 class ProjectObjectDetailView(ProjectMixin, generic.DetailView):
-    template_name = "generic/object_detail.html"
+    """A detail page: the kit's fields, edit/delete buttons by role, and the object's history."""
+
+    def get_context_data(self, **kwargs):
+        context = {}
+        if self.kit is not None:
+            kit, can = self.kit, {"list": True, "update": self.access.can_write, "delete": self.access.can_manage}
+            for page, allowed in can.items():
+                shown = kit.has_page(page) and allowed
+                context[f"{page}_url"] = self.kit_url(page, None if page == "list" else self.object) if shown else ""
+            context["fields"] = [
+                (self.model._meta.get_field(name), name in self.kit.markdown) for name in self.kit.fields
+            ]
+            context["object_changes"] = ObjectChange.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.model), object_id=str(self.object.pk)
+            )[:10]
+        return super().get_context_data(**context, **kwargs)
 
 
 class ServiceFormMixin:
-    """Form views whose save goes through a service. Override ``perform_save`` for domain rules."""
+    """Form views whose save goes through a service: the kit's, or ``perform_save`` of the view.
+
+    The form only parses input; the service validates (the model's ``full_clean``, once) and its
+    ValidationError comes back onto the form's fields.
+    """
 
     success_message = "Saved."
 
-    def perform_save(self, form):
-        return instance_save(instance=form.instance, actor=self.request.user, m2m=self.m2m_values(form))
+    def get_form_class(self):
+        if self.form_class is None and self.kit is not None:
+            return self.kit.form
+        return super().get_form_class()
 
-    def m2m_values(self, form) -> dict:
-        names = {f.name for f in form.instance._meta.many_to_many}
-        return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+    def form_values(self, form) -> dict:
+        return dict(form.cleaned_data)
+
+    def perform_save(self, form):
+        raise NotImplementedError
 
     def form_valid(self, form):
         try:
             self.object = self.perform_save(form)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         if self.success_message:
             messages.success(self.request, self.success_message)
@@ -111,32 +198,41 @@ class ServiceFormMixin:
 
 
 class ProjectObjectCreateView(ProjectMixin, ServiceFormMixin, generic.CreateView):
-    template_name = "generic/object_form.html"
-
-    def get_queryset(self):
-        return self.model.objects.filter(project=self.project)
+    permission = WRITE
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = self.model(project=self.project)
         return kwargs
 
+    def perform_save(self, form):
+        return self.kit.create(project=self.project, actor=self.request.user, values=self.form_values(form))
+
+    @property
+    def success_message(self):
+        return f"{capfirst(self.model._meta.verbose_name)} created."
+
 
 class ProjectObjectUpdateView(ProjectMixin, ServiceFormMixin, generic.UpdateView):
-    template_name = "generic/object_form.html"
+    permission = WRITE
+
+    def perform_save(self, form):
+        return self.kit.update(instance=form.instance, actor=self.request.user, values=self.form_values(form))
 
 
 class ProjectObjectDeleteView(ProjectMixin, generic.DeleteView):
-    template_name = "generic/object_confirm_delete.html"
-    success_message = "Deleted."
+    permission = MANAGE
 
     def perform_delete(self, obj):
-        instance_delete(instance=obj, actor=self.request.user)
+        self.kit.delete(instance=obj, actor=self.request.user)
 
     def form_valid(self, form):
         self.perform_delete(self.object)
-        messages.success(self.request, self.success_message)
+        messages.success(self.request, f"Deleted {self.object}.")
         return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.kit_url("list")
 
 
 class ProjectObjectActionView(ProjectMixin, generic.detail.SingleObjectMixin, generic.View):
@@ -146,6 +242,7 @@ class ProjectObjectActionView(ProjectMixin, generic.detail.SingleObjectMixin, ge
     """
 
     http_method_names = ["post"]
+    permission = WRITE
 
     def act(self) -> str:
         raise NotImplementedError
@@ -181,13 +278,13 @@ class CsvUploadForm(forms.Form):
 class ProjectImportView(ProjectMixin, generic.TemplateView):
     """Upload a CSV → dry-run preview with row errors → confirm → one all-or-nothing import.
 
-    Subclasses set ``write_role`` and implement ``run_import(data, dry_run=)`` returning an
+    Subclasses implement ``run_import(data, dry_run=)`` returning an
     apps.core.csvimport.ImportReport. Between preview and confirm the decoded upload waits in the
     cache (an hour) under a random token, so the file is not sent twice.
     """
 
     template_name = "generic/import.html"
-    read_role = write_role = MANAGE
+    permission = MANAGE
     columns: list[str] = []
     success_url = None
 

@@ -1,14 +1,13 @@
-"""The project overview's cards. Each later app contributes its card through ``OVERVIEW_CARDS``.
+"""The project overview's cards: one per registered app (apps.core.registry), in lifecycle order.
 
-A card provider is a callable ``(project) -> dict`` with title, icon, url, stats and an empty-state
-hint; apps register theirs in their AppConfig.ready(), so projects imports no domain app.
+A card provider is a callable ``(project) -> dict`` with url, stats, an optional bar and whether
+it is empty; the app registers it with ``register_app(..., card=...)``, so projects imports no
+domain app. Stages of the lifecycle that no app serves yet keep a "coming soon" card.
 """
 
-from collections.abc import Callable
+from apps.core.registry import registered_apps
 
-OVERVIEW_CARDS: dict[str, Callable] = {}
-
-PLACEHOLDERS = [
+LIFECYCLE = [
     ("requirements", "Requirements", "card-checklist", "Capture what the system must do, then review and approve it."),
     ("architecture", "Architecture", "diagram-3", "Draw the system as code: components, diagrams, decisions."),
     ("contracts", "API contracts", "plug", "Upload OpenAPI specs; Threadline diffs every version."),
@@ -17,16 +16,21 @@ PLACEHOLDERS = [
 ]
 
 
-def register_card(key: str, provider: Callable) -> None:
-    OVERVIEW_CARDS[key] = provider
-
-
 def overview_cards(project) -> list[dict]:
+    registered = {entry.label: entry for entry in registered_apps()}
     cards = []
-    for key, title, icon, hint in PLACEHOLDERS:
-        provider = OVERVIEW_CARDS.get(key)
-        card = {"key": key, "title": title, "icon": icon, "hint": hint, "url": None, "stats": [], "empty": True}
-        if provider is not None:
-            card.update(provider(project))
+    for label, title, icon, hint in LIFECYCLE:
+        entry = registered.pop(label, None)
+        card = {"key": label, "title": title, "icon": icon, "hint": hint, "url": None, "stats": [], "empty": True}
+        if entry is not None:
+            card.update(title=entry.title, icon=entry.icon, hint=entry.hint or hint)
+            if entry.card is not None:
+                card.update(entry.card(project))
+        cards.append(card)
+    for entry in registered.values():  # apps beyond the five stages, in their order
+        card = {"key": entry.label, "title": entry.title, "icon": entry.icon, "hint": entry.hint, "url": None,
+                "stats": [], "empty": True}  # fmt: skip
+        if entry.card is not None:
+            card.update(entry.card(project))
         cards.append(card)
     return cards

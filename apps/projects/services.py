@@ -1,13 +1,13 @@
 """Every write on projects and memberships. Keyword-only, atomic, logged once."""
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from apps.core.changelog import log_change, snapshot
 from apps.core.models import ObjectChange
-from apps.core.permissions import Role, role_at_least
+from apps.core.permissions import ProjectAccess, Role
 from apps.core.services import instance_delete, instance_save
 
 from .models import Membership, Project
@@ -34,7 +34,9 @@ def project_delete(*, project: Project, actor) -> None:
     instance_delete(instance=project, actor=actor)
 
 
-def _find_user(identifier: str):
+def _find_user(identifier) -> object:
+    if not isinstance(identifier, str):
+        return identifier  # already a user (the admin's inline)
     identifier = identifier.strip()
     users = get_user_model().objects.filter(is_active=True)
     match = users.filter(Q(username__iexact=identifier) | Q(email__iexact=identifier)).first()
@@ -45,49 +47,57 @@ def _find_user(identifier: str):
     return match
 
 
-def _owner_count(project: Project) -> int:
-    return Membership.objects.filter(project=project, role=Role.OWNER).count()
+def _lock_memberships(project: Project) -> None:
+    """Serialise membership changes of one project: two owners leaving at once must not both see
+    the other one still there. The project row's lock is held until the transaction ends."""
+    Project.objects.select_for_update().filter(pk=project.pk).first()
 
 
-def _require_may_grant(acting_role: str, role: str) -> None:
-    # Maintainers manage members but can't create or change owners; only owners can.
-    if role == Role.OWNER and not role_at_least(acting_role, Role.OWNER):
-        raise PermissionDenied("Only an owner can grant or change the owner role.")
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role '{role}'; choose one of {', '.join(Role.values)}."})
+
+
+def owner_remains(*, project: Project, losing: set[int]) -> bool:
+    """Would the project still have an owner if the memberships ``losing`` stopped being owners?"""
+    return Membership.objects.filter(project=project, role=Role.OWNER).exclude(pk__in=losing).exists()
 
 
 @transaction.atomic
-def membership_add(*, project: Project, actor, actor_role: str, user: str, role: str = Role.MEMBER) -> Membership:
-    """Add a user (by username or email) to the project with ``role``."""
-    if role not in Role.values:
-        raise ValidationError({"role": f"Unknown role '{role}'; choose one of {', '.join(Role.values)}."})
-    _require_may_grant(actor_role, role)
+def membership_add(*, project: Project, actor, access: ProjectAccess, user, role: str = Role.MEMBER) -> Membership:
+    """Add a user (a username, an email, or the user) to the project with ``role``."""
+    _check_role(role)
+    access.require_grant(role)
+    _lock_memberships(project)
     member = _find_user(user)
     if Membership.objects.filter(project=project, user=member).exists():
-        raise ValidationError({"user": f"{member.username} is already a member of this project."})
+        raise ValidationError({"user": f"{member.get_username()} is already a member of this project."})
     return instance_save(instance=Membership(project=project, user=member, role=role), actor=actor)
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, actor, actor_role: str, role: str) -> Membership:
-    if role not in Role.values:
-        raise ValidationError({"role": f"Unknown role '{role}'; choose one of {', '.join(Role.values)}."})
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+def membership_change_role(*, membership: Membership, actor, access: ProjectAccess, role: str) -> Membership:
+    _check_role(role)
+    _lock_memberships(membership.project)
+    membership = Membership.objects.select_related("project").get(pk=membership.pk)
     if role == membership.role:
         return membership
-    _require_may_grant(actor_role, role)
-    _require_may_grant(actor_role, membership.role)
-    if membership.role == Role.OWNER and _owner_count(membership.project) <= 1:
+    access.require_grant(role)
+    access.require_grant(membership.role)
+    if membership.role == Role.OWNER and not owner_remains(project=membership.project, losing={membership.pk}):
         raise ValidationError({"role": "A project needs an owner: promote someone else before demoting the last one."})
     membership.role = role
     return instance_save(instance=membership, actor=actor, verb=f"role → {role}")
 
 
 @transaction.atomic
-def membership_remove(*, membership: Membership, actor, actor_role: str | None = None) -> None:
-    """Remove a member. With ``actor_role`` None the actor is leaving on their own."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if actor_role is not None:
-        _require_may_grant(actor_role, membership.role)
-    if membership.role == Role.OWNER and _owner_count(membership.project) <= 1:
+def membership_remove(*, membership: Membership, actor, access: ProjectAccess) -> None:
+    """Remove a member (needs MANAGE, and an owner to remove an owner), or leave (any role)."""
+    _lock_memberships(membership.project)
+    membership = Membership.objects.select_related("project").get(pk=membership.pk)
+    leaving = membership.user_id == getattr(actor, "pk", None)
+    if not leaving:
+        access.require_grant(membership.role)
+    if membership.role == Role.OWNER and not owner_remains(project=membership.project, losing={membership.pk}):
         raise ValidationError({"user": "The last owner can't leave or be removed: make someone else owner first."})
-    instance_delete(instance=membership, actor=actor, message="left" if actor_role is None else "")
+    instance_delete(instance=membership, actor=actor, message="left" if leaving else "")

@@ -58,7 +58,9 @@ class MemberListView(ProjectObjectListView):
     filterset_class = MembershipFilterSet
     selector = staticmethod(selectors.membership_list)
     template_name = "projects/member_list.html"
-    write_role = MANAGE
+
+    def required_role(self) -> str:
+        return MANAGE if self.request.method == "POST" else READ  # POST adds a member
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("add_form", MemberAddForm())
@@ -69,7 +71,7 @@ class MemberListView(ProjectObjectListView):
         if form.is_valid():
             try:
                 membership = services.membership_add(
-                    project=self.project, actor=request.user, actor_role=self.access.role, **form.cleaned_data
+                    project=self.project, actor=request.user, access=self.access, **form.cleaned_data
                 )
             except ValidationError as exc:
                 form.add_error(None if not hasattr(exc, "error_dict") else None, exc)
@@ -83,7 +85,8 @@ class MemberListView(ProjectObjectListView):
 class MembershipActionView(ProjectMixin, generic.View):
     """POST-only actions on one membership; each calls one service."""
 
-    write_role = MANAGE
+    http_method_names = ["post"]
+    permission = MANAGE
 
     def membership(self):
         return get_object_or_404(Membership, project=self.project, pk=self.kwargs["pk"])
@@ -107,7 +110,7 @@ class MemberRoleView(MembershipActionView):
         if not form.is_valid():
             raise ValidationError("Choose a valid role.")
         membership = services.membership_change_role(
-            membership=self.membership(), actor=self.request.user, actor_role=self.access.role, **form.cleaned_data
+            membership=self.membership(), actor=self.request.user, access=self.access, **form.cleaned_data
         )
         return f"{membership.user.username} is now {membership.role}."
 
@@ -115,16 +118,16 @@ class MemberRoleView(MembershipActionView):
 class MemberRemoveView(MembershipActionView):
     def act(self) -> str:
         membership = self.membership()
-        services.membership_remove(membership=membership, actor=self.request.user, actor_role=self.access.role)
+        services.membership_remove(membership=membership, actor=self.request.user, access=self.access)
         return f"Removed {membership.user.username}."
 
 
 class ProjectLeaveView(MembershipActionView):
-    write_role = READ  # anyone may leave, even a viewer
+    permission = READ  # anyone may leave, even a viewer
 
     def act(self) -> str:
         membership = get_object_or_404(Membership, project=self.project, user=self.request.user)
-        services.membership_remove(membership=membership, actor=self.request.user)
+        services.membership_remove(membership=membership, actor=self.request.user, access=self.access)
         return f"You left {self.project.name}."
 
     def success_url(self):
@@ -137,7 +140,7 @@ class ProjectSettingsView(ProjectMixin, ServiceFormMixin, generic.UpdateView):
     model = Project
     form_class = ProjectSettingsForm
     template_name = "projects/project_settings.html"
-    read_role = write_role = MANAGE
+    permission = MANAGE
     success_message = "Settings saved."
 
     def get_object(self, queryset=None):
@@ -157,7 +160,7 @@ class ProjectSettingsView(ProjectMixin, ServiceFormMixin, generic.UpdateView):
 
 class ProjectDeleteView(ProjectMixin, generic.TemplateView):
     template_name = "projects/project_confirm_delete.html"
-    read_role = write_role = ADMINISTER
+    permission = ADMINISTER
 
     def post(self, request, *args, **kwargs):
         if request.POST.get("confirm_slug") != self.project.slug:

@@ -6,12 +6,10 @@ class RequirementsConfig(AppConfig):
     verbose_name = "Requirements"
 
     def ready(self):
-        from apps.projects.management.commands.seed_demo import SEED_HOOKS
-        from apps.projects.overview import register_card
+        from apps.core.registry import register_app
 
         from .overview import requirements_card
         from .seed import seed_requirements
 
-        register_card("requirements", requirements_card)
-        if seed_requirements not in SEED_HOOKS:
-            SEED_HOOKS.append(seed_requirements)
+        register_app(self, title="Requirements", icon="card-checklist", order=10, card=requirements_card,
+                     seed=seed_requirements)  # fmt: skip

@@ -1,13 +1,14 @@
-"""Forms for requirement pages. Validation comes from the models (ModelForm runs full_clean)."""
+"""Forms for requirement pages: they parse input; the models' rules are checked once, by the services."""
 
 from django import forms
-from django.contrib.auth import get_user_model
+
+from apps.core.forms import ServiceModelForm
 
 from . import workflow
-from .models import AcceptanceCriterion, Requirement, RequirementComment, parse_key
+from .models import AcceptanceCriterion, Requirement, RequirementComment
 
 
-class RequirementForm(forms.ModelForm):
+class RequirementForm(ServiceModelForm):
     labels = forms.CharField(required=False, help_text="Comma-separated, e.g. security, psd2.")
     parent = forms.CharField(required=False, label="Parent requirement", help_text="Its key, e.g. REQ-3.")
 
@@ -23,9 +24,6 @@ class RequirementForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        project = self.instance.project
-        self.fields["owner"].queryset = get_user_model().objects.filter(memberships__project=project)
-        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.get_username()
         # Shown as text (names, a key), not the ids ModelForm would put here.
         saved = self.instance.pk is not None
         self.initial["labels"] = ", ".join(label.name for label in self.instance.labels.all()) if saved else ""
@@ -35,8 +33,7 @@ class RequirementForm(forms.ModelForm):
         key = self.cleaned_data["parent"].strip()
         if not key:
             return None
-        number = parse_key(key)
-        parent = Requirement.objects.filter(project=self.instance.project, number=number).first() if number else None
+        parent = Requirement.objects.by_key(self.instance.project, key)
         if parent is None:
             raise forms.ValidationError(f"There is no requirement {key} in this project.")
         return parent
@@ -47,7 +44,7 @@ class RequirementForm(forms.ModelForm):
         return split_labels(self.cleaned_data["labels"])
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(ServiceModelForm):
     class Meta:
         model = AcceptanceCriterion
         fields = ["text", "met"]
@@ -55,7 +52,7 @@ class CriterionForm(forms.ModelForm):
         widgets = {"text": forms.TextInput(attrs={"placeholder": "Given …, when …, then …"})}
 
 
-class CommentForm(forms.ModelForm):
+class CommentForm(ServiceModelForm):
     class Meta:
         model = RequirementComment
         fields = ["body"]

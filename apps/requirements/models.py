@@ -3,9 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 
-from apps.core.models import ProjectScopedModel, TimeStampedModel
+from apps.core.models import ProjectScopedModel, ProjectScopedQuerySet, TimeStampedModel
 
 from . import workflow
 
@@ -36,6 +35,13 @@ class Label(ProjectScopedModel):
     def clean(self) -> None:
         if any(separator in self.name for separator in self.SEPARATORS):
             raise ValidationError({"name": "A label can't contain ',' or ';' (they separate labels)."})
+
+
+class RequirementQuerySet(ProjectScopedQuerySet):
+    def by_key(self, project, key: str) -> "Requirement | None":
+        """The project's requirement with this key ("REQ-12", any case), or None: the one lookup by key."""
+        number = parse_key(key)
+        return self.filter(project=project, number=number).first() if number else None
 
 
 class RequirementCounter(models.Model):
@@ -104,6 +110,8 @@ class Requirement(ProjectScopedModel):
     revision = models.PositiveIntegerField(default=0, editable=False)
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
+    objects = RequirementQuerySet.as_manager()
+
     class Meta:
         ordering = ["number"]
         constraints = [
@@ -121,9 +129,6 @@ class Requirement(ProjectScopedModel):
     @property
     def key(self) -> str:
         return f"{KEY_PREFIX}{self.number}" if self.number else "REQ-?"
-
-    def get_absolute_url(self) -> str:
-        return reverse("requirements:requirement_detail", args=[self.project.slug, self.number])
 
     def clean(self) -> None:
         errors = {}

@@ -107,12 +107,14 @@ def requirement_create(
 ) -> Requirement:
     """Create a draft requirement with the next key, its labels and criteria, and revision 1."""
     requirement = Requirement(project=project, **fields)
-    requirement.full_clean(exclude=["number"])
+    # The key is taken first so the one full_clean sees a whole requirement; if it fails, the
+    # transaction gives the number back (keys are never reused, but never skipped either).
     (requirement.number,) = reserve_numbers(project=project)
     instance_save(instance=requirement, actor=actor, m2m={"labels": labels_resolve(project=project, names=labels)})
     for position, text in enumerate(criteria):
-        AcceptanceCriterion(requirement=requirement, position=position, text=text).full_clean()
-        AcceptanceCriterion.objects.create(requirement=requirement, position=position, text=text)
+        criterion = AcceptanceCriterion(requirement=requirement, position=position, text=text)
+        criterion.full_clean()
+        criterion.save()
     _record_revision(requirement=requirement, actor=actor)
     return requirement
 
@@ -212,11 +214,17 @@ def _criteria_changed(requirement: Requirement, actor, verb: str, text: str) -> 
 
 
 @transaction.atomic
-def criterion_add(*, requirement: Requirement, actor, text: str, met: bool = False) -> AcceptanceCriterion:
-    position = AcceptanceCriterion.objects.filter(requirement=requirement).count()
-    criterion = AcceptanceCriterion(requirement=requirement, position=position, text=text.strip(), met=met)
+def criterion_add(
+    *, requirement: Requirement, actor, text: str, met: bool = False, position: int | None = None
+) -> AcceptanceCriterion:
+    """Add a criterion at the end, or at ``position`` (0-based; the others move down)."""
+    Requirement.objects.select_for_update().filter(pk=requirement.pk).first()  # orders concurrent adds
+    last = AcceptanceCriterion.objects.filter(requirement=requirement).count()
+    criterion = AcceptanceCriterion(requirement=requirement, position=last, text=text.strip(), met=met)
     criterion.full_clean()
     criterion.save()
+    if position is not None and position < last:
+        _reposition(criterion, position)
     _criteria_changed(requirement, actor, "added a criterion", criterion.text)
     return criterion
 

@@ -6,51 +6,70 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import register_converter, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import generic
 
-from apps.core.permissions import MANAGE, WRITE
+from apps.core.kit import ModelKit, Page, register
+from apps.core.permissions import WRITE
+from apps.core.tables import Column, Table
 from apps.core.views import (
     ProjectImportView,
     ProjectMixin,
     ProjectObjectActionView,
     ProjectObjectCreateView,
-    ProjectObjectDeleteView,
     ProjectObjectDetailView,
     ProjectObjectListView,
-    ProjectObjectUpdateView,
 )
 
 from . import selectors, services, transfer, workflow
+from .admin import RequirementAdmin
+from .api.serializers import RequirementSerializer
+from .api.views import RequirementViewSet
 from .filtersets import RequirementFilterSet
 from .forms import BulkForm, CommentForm, CriterionForm, RequirementForm, TransitionForm
-from .models import AcceptanceCriterion, Requirement
+from .models import KEY_PREFIX, AcceptanceCriterion, Requirement
 from .revisions import as_text, diff_lines
 from .verification import verification_of
 
+TICK_ALL = ('<input class="form-check-input" type="checkbox" aria-label="Tick all on this page" '
+            'data-tick-all="#bulk-form input[name=numbers]">')  # fmt: skip
 
-class RequirementObjectMixin:
-    """Finds the requirement from the <reqkey:number> URL part, within the project."""
 
-    model = Requirement
-    slug_field = slug_url_kwarg = "number"
-    pk_url_kwarg = "requirement_pk"  # never in our URLs: "pk" there is a criterion's
-    selector = staticmethod(selectors.requirement_list)
+class RequirementTable(Table):
+    load = "requirements"
+    template_name = "requirements/_requirement_table.html"  # the bulk bar around the table
+    empty_text = ("Write down what the system must do: each requirement gets a key like REQ-1, acceptance "
+                  "criteria and a review workflow.")  # fmt: skip
+    columns = [
+        Column("number", "", role=WRITE, cell='<input class="form-check-input" type="checkbox" name="numbers" '
+               'value="{{ row.number }}" aria-label="Tick {{ row.key }}">', header=TICK_ALL),
+        Column("key", sort=True, link=True, classes="text-nowrap", cell="{{ row.key }}"),
+        Column("title", sort=True, cell="{{ row.title }}"),
+        Column("status", sort=True,
+               cell='<span class="badge {{ row.status|status_badge }}">{{ row.get_status_display }}</span>'),
+        Column("priority", sort=True,
+               cell='<span class="badge {{ row.priority|priority_badge }}">{{ row.get_priority_display }}</span>'),
+        Column("verification", "Tests", cell='<a href="?verification={{ row.verification }}" class="badge '
+               'text-decoration-none {{ row.verification|verification_badge }}">{{ row.verification }}</a>'),
+        Column("type", classes="small", cell='{{ row.get_type_display }}{% if row.category %}<div '
+               'class="text-body-secondary">{{ row.get_category_display }}</div>{% endif %}'),
+        Column("owner", classes="small", cell='{{ row.owner.username|default:"—" }}'),
+        Column("labels", cell='{% for label in row.labels.all %}<a class="badge rounded-pill text-bg-light border '
+               'text-decoration-none" href="?label={{ label.name|urlencode }}">{{ label.name }}</a> {% endfor %}'),
+        Column("parent", classes="small text-nowrap", cell="{% if row.parent %}<a href=\"{% url "
+               "'requirements:requirement_detail' project.slug row.parent.number %}\">{{ row.parent.key }}</a>"
+               "{% else %}—{% endif %}"),
+        Column("updated_at", "Updated", sort=True, classes="small text-body-secondary text-nowrap"),
+    ]
 
 
 class RequirementListView(ProjectObjectListView):
-    filterset_class = RequirementFilterSet
-    selector = staticmethod(selectors.requirement_list)
-    template_name = "requirements/requirement_list.html"
-    partial_template_name = "requirements/_requirement_rows.html"
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(bulk_form=BulkForm(), **kwargs)
 
 
-class RequirementDetailView(RequirementObjectMixin, ProjectObjectDetailView):
-    template_name = "requirements/requirement_detail.html"
+class RequirementDetailView(ProjectObjectDetailView):
     selector = staticmethod(selectors.requirement_detail)
 
     def get_context_data(self, **kwargs):
@@ -66,35 +85,8 @@ class RequirementDetailView(RequirementObjectMixin, ProjectObjectDetailView):
         )
 
 
-class RequirementFormMixin(RequirementObjectMixin):
-    read_role = WRITE  # viewers don't get a form they can't submit
-    form_class = RequirementForm
-    template_name = "generic/object_form.html"
-
-    def form_values(self, form) -> dict:
-        return {name: form.cleaned_data[name] for name in RequirementForm.Meta.fields}
-
-
-class RequirementCreateView(RequirementFormMixin, ProjectObjectCreateView):
+class RequirementCreateView(ProjectObjectCreateView):
     success_message = "Requirement created. Add its acceptance criteria next."
-
-    def perform_save(self, form):
-        return services.requirement_create(project=self.project, actor=self.request.user, **self.form_values(form))
-
-
-class RequirementUpdateView(RequirementFormMixin, ProjectObjectUpdateView):
-    def perform_save(self, form):
-        return services.requirement_update(requirement=form.instance, actor=self.request.user, **self.form_values(form))
-
-
-class RequirementDeleteView(RequirementObjectMixin, ProjectObjectDeleteView):
-    read_role = write_role = MANAGE
-
-    def perform_delete(self, obj):
-        services.requirement_delete(requirement=obj, actor=self.request.user)
-
-    def get_success_url(self):
-        return reverse("requirements:requirement_list", args=[self.project.slug])
 
 
 class RequirementTreeView(ProjectMixin, generic.TemplateView):
@@ -104,7 +96,7 @@ class RequirementTreeView(ProjectMixin, generic.TemplateView):
         return super().get_context_data(tree=selectors.requirement_tree(project=self.project), **kwargs)
 
 
-class RequirementTransitionView(RequirementObjectMixin, ProjectObjectActionView):
+class RequirementTransitionView(ProjectObjectActionView):
     def act(self) -> str:
         form = TransitionForm(self.request.POST)
         if not form.is_valid():
@@ -114,7 +106,7 @@ class RequirementTransitionView(RequirementObjectMixin, ProjectObjectActionView)
         return f"{self.object.key} {workflow.VERBS[self.object.status]}."
 
 
-class CommentCreateView(RequirementObjectMixin, ProjectObjectActionView):
+class CommentCreateView(ProjectObjectActionView):
     def act(self) -> str:
         form = CommentForm(self.request.POST)
         if not form.is_valid():
@@ -126,7 +118,7 @@ class CommentCreateView(RequirementObjectMixin, ProjectObjectActionView):
         return super().get_success_url() + "#discussion"
 
 
-class CriterionCreateView(RequirementObjectMixin, ProjectObjectActionView):
+class CriterionCreateView(ProjectObjectActionView):
     def act(self) -> str:
         form = CriterionForm(self.request.POST, instance=AcceptanceCriterion(requirement=self.object))
         if not form.is_valid():
@@ -169,7 +161,7 @@ class CriterionDeleteView(CriterionActionView):
         return "Criterion removed."
 
 
-class RevisionDiffView(RequirementObjectMixin, ProjectObjectDetailView):
+class RevisionDiffView(ProjectObjectDetailView):
     template_name = "requirements/revision_diff.html"
 
     def get_context_data(self, **kwargs):
@@ -197,6 +189,7 @@ class RequirementBulkView(ProjectMixin, generic.View):
     """POST from the list page's bulk bar; all-or-nothing, then back to the same filtered list."""
 
     http_method_names = ["post"]
+    permission = WRITE
 
     def post(self, request, *args, **kwargs):
         queryset = Requirement.objects.filter(project=self.project).select_related("project")
@@ -232,7 +225,6 @@ class RequirementBulkView(ProjectMixin, generic.View):
 class RequirementExportView(ProjectObjectListView):
     """The list page's filtered requirements as ?format=csv (default) or json."""
 
-    filterset_class = RequirementFilterSet
     selector = partial(selectors.requirement_list, with_criteria=True)
 
     def get(self, request, *args, **kwargs):
@@ -250,3 +242,57 @@ class RequirementImportView(ProjectImportView):
     @property
     def success_url(self):
         return reverse("requirements:requirement_list", args=[self.project.slug])
+
+
+class KeyConverter:
+    """<reqkey:key> matches "REQ-12" and hands the view the number 12."""
+
+    regex = r"REQ-[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        return int(value[len(KEY_PREFIX) :])
+
+    def to_url(self, value) -> str:
+        return f"{KEY_PREFIX}{value}" if isinstance(value, int) else str(value)
+
+
+register_converter(KeyConverter, "reqkey")
+
+
+@register
+class RequirementKit(ModelKit):
+    model = Requirement
+    path = ""
+    lookup_field, lookup_converter, lookup_url_kwarg = "number", "reqkey", "key"
+    form_class = RequirementForm
+    filterset_class = RequirementFilterSet
+    table_class = RequirementTable
+    serializer_class = RequirementSerializer
+    viewset_class = RequirementViewSet
+    admin_class = RequirementAdmin
+    pages = {
+        "list": RequirementListView, "detail": RequirementDetailView, "create": RequirementCreateView,
+        "requirement_tree": Page(RequirementTreeView, "tree/"),
+        "requirement_bulk": Page(RequirementBulkView, "bulk/"),
+        "requirement_export": Page(RequirementExportView, "export/"),
+        "requirement_import": Page(RequirementImportView, "import/"),
+        "requirement_transition": Page(RequirementTransitionView, "transition/", detail=True),
+        "comment_create": Page(CommentCreateView, "comments/", detail=True),
+        "revision_diff": Page(RevisionDiffView, "revisions/diff/", detail=True),
+        "criterion_create": Page(CriterionCreateView, "criteria/", detail=True),
+        "criterion_update": Page(CriterionUpdateView, "criteria/<int:pk>/", detail=True),
+        "criterion_move": Page(CriterionMoveView, "criteria/<int:pk>/move/", detail=True),
+        "criterion_delete": Page(CriterionDeleteView, "criteria/<int:pk>/delete/", detail=True),
+    }  # fmt: skip
+
+    def queryset(self, *, project):
+        return selectors.requirement_list(project=project)
+
+    def create(self, *, project, actor, values):
+        return services.requirement_create(project=project, actor=actor, **values)
+
+    def update(self, *, instance, actor, values):
+        return services.requirement_update(requirement=instance, actor=actor, **values)
+
+    def delete(self, *, instance, actor):
+        services.requirement_delete(requirement=instance, actor=actor)

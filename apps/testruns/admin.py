@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from apps.core.admin import ChangeLoggedAdmin
+from apps.core.admin import KitAdmin, ServiceAdmin
 
-from .models import ReportUpload, TestCase, TestCaseRequirement, TestRun
+from .models import ReportUpload, TestCaseRequirement
 
 
 class ReportUploadInline(admin.TabularInline):
@@ -13,8 +13,9 @@ class ReportUploadInline(admin.TabularInline):
     can_delete = False
 
 
-@admin.register(TestRun)
-class TestRunAdmin(ChangeLoggedAdmin):
+class TestRunAdmin(KitAdmin):
+    """Registered by the test-runs kit: deleting a run here deletes its stored files too."""
+
     list_display = ["__str__", "project", "status", "branch", "tests", "failed", "errors", "skipped", "created_at"]
     list_filter = ["status", "project"]
     search_fields = ["name", "branch", "commit", "external_id"]
@@ -24,8 +25,9 @@ class TestRunAdmin(ChangeLoggedAdmin):
     inlines = [ReportUploadInline]
 
 
-@admin.register(TestCase)
-class TestCaseAdmin(ChangeLoggedAdmin):
+class TestCaseAdmin(KitAdmin):
+    """Registered by the tests kit (apps.testruns.views)."""
+
     list_display = ["name", "classname", "suite", "project", "last_status", "flaky", "flips"]
     list_filter = ["last_status", "flaky", "project"]
     search_fields = ["name", "classname", "suite"]
@@ -34,7 +36,7 @@ class TestCaseAdmin(ChangeLoggedAdmin):
 
 
 @admin.register(TestCaseRequirement)
-class TestCaseRequirementAdmin(ChangeLoggedAdmin):
+class TestCaseRequirementAdmin(ServiceAdmin):
     list_display = ["test_case", "requirement", "revision", "created_at"]
     list_select_related = ["test_case", "requirement"]
     raw_id_fields = ["test_case", "requirement"]

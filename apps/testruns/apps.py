@@ -6,11 +6,10 @@ class TestrunsConfig(AppConfig):
     verbose_name = "Test runs"
 
     def ready(self):
-        from apps.projects.management.commands.seed_demo import SEED_HOOKS
-        from apps.projects.overview import register_card
+        from apps.core.registry import register_app
 
         from .demo import seed_demo_runs
         from .overview import testruns_card
 
-        register_card("testruns", testruns_card)
-        SEED_HOOKS.append(seed_demo_runs)
+        register_app(self, title="Test runs", icon="clipboard2-pulse", order=40, path="test-runs",
+                     card=testruns_card, seed=seed_demo_runs)  # fmt: skip

@@ -11,7 +11,6 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import OuterRef, Subquery
-from django.urls import reverse
 
 from apps.core.models import ProjectScopedModel, ProjectScopedQuerySet, TimeStampedModel
 
@@ -91,9 +90,6 @@ class TestRun(ProjectScopedModel):
     def __str__(self) -> str:
         label = self.name or "run"
         return f"{label} #{self.pk}" + (f" on {self.branch}" if self.branch else "")
-
-    def get_absolute_url(self) -> str:
-        return reverse("testruns:run_detail", kwargs={"project_slug": self.project.slug, "pk": self.pk})
 
     @property
     def failing(self) -> int:
@@ -210,9 +206,6 @@ class TestCase(ProjectScopedModel):
         return ".".join(part for part in (self.classname, self.name) if part) or self.suite
 
     latest_annotations = staticmethod(latest_annotations)
-
-    def get_absolute_url(self) -> str:
-        return reverse("testruns:case_detail", kwargs={"project_slug": self.project.slug, "pk": self.pk})
 
     @property
     def full_name(self) -> str:

@@ -11,18 +11,77 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import generic
 
-from apps.core.permissions import MANAGE
-from apps.core.views import (
-    ProjectMixin,
-    ProjectObjectDeleteView,
-    ProjectObjectDetailView,
-    ProjectObjectListView,
-)
+from apps.core.kit import ModelKit, Page, register
+from apps.core.permissions import WRITE
+from apps.core.tables import Column, Table
+from apps.core.views import ProjectMixin, ProjectObjectDetailView, ProjectObjectListView
 
 from . import selectors, services
+from .admin import TestCaseAdmin, TestRunAdmin
+from .api.views import TestCaseViewSet, TestRunViewSet
 from .filtersets import TestCaseFilterSet, TestResultFilterSet, TestRunFilterSet
 from .history import flaky_window
-from .models import FAILING, TestCase, TestRun
+from .models import FAILING, TestCase, TestResult, TestRun
+
+TEST_NAME = ('{{ TEST.name|default:"(unnamed)" }}</a>{% if TEST.flaky %} <span class="badge text-bg-warning">'
+             'flaky</span>{% endif %}<div class="small text-body-secondary text-break">{{ TEST.suite }}'
+             '{% if TEST.classname %} › {{ TEST.classname }}{% endif %}</div>')  # fmt: skip
+
+
+class RunTable(Table):
+    load = "humanize testruns"
+    empty_title = "No test runs yet"
+    template_name = "testruns/_testrun_table.html"  # its empty state shows how CI uploads
+    columns = [
+        Column("name", "Run", link=True, cell='{{ row.name|default:"run" }} #{{ row.pk }}'),
+        Column("branch", cell='{% if row.branch %}<i class="bi bi-git" aria-hidden="true"></i> {{ row.branch }}'
+               '{% endif %}{% if row.environment %} <span class="badge text-bg-light border">{{ row.environment }}'
+               '</span>{% endif %}{% if row.commit %}<div class="small text-body-secondary font-monospace">'
+               '{{ row.commit|truncatechars:12 }}</div>{% endif %}'),
+        Column("status", cell='<span class="badge {{ row.status|status_badge }}">{{ row.get_status_display }}</span>'
+               '{% if row.is_open %} <span class="badge text-bg-light border">open</span>{% endif %}'),
+        Column("tests", classes="text-end", cell="{{ row.tests|intcomma }}"),
+        Column("failing", classes="text-end", cell='{% if row.failing %}<span class="text-danger fw-semibold">'
+               '{{ row.failing|intcomma }}</span>{% else %}0{% endif %}'),
+        Column("skipped", classes="text-end text-body-secondary", cell="{{ row.skipped|intcomma }}"),
+        Column("pass_rate", "Pass rate", classes="tl-rate-col", cell="{% pass_rate_bar row.pass_rate %}"),
+        Column("duration", classes="text-end", cell="{{ row.duration|seconds }}"),
+        Column("created_at", "When", classes="small text-body-secondary",
+               cell='<span title="{{ row.created_at }}">{{ row.created_at|naturaltime }}</span>'),
+    ]
+
+
+class CaseTable(Table):
+    load = "humanize testruns"
+    classes = "table-hover table-sm"
+    empty_title = "No tests yet"
+    empty_text = "Tests appear with the first uploaded run."
+    columns = [
+        Column("name", "Test", link=True, cell=TEST_NAME.replace("TEST", "row").replace("</a>", "", 1)),
+        Column("last_status", cell='{% if row.last_status %}<span class="badge {{ row.last_status|status_badge }}">'
+               "{{ row.get_last_status_display }}</span>{% endif %}"),
+        Column("last_duration", "Last duration", classes="text-end", cell="{{ row.last_duration|seconds }}"),
+        Column("last_run_id", "Last run", classes="small", cell='{% if row.last_run_id %}<a href="{% url '
+               "'testruns:run_detail' project.slug row.last_run_id %}\">#{{ row.last_run_id }}</a> <span "
+               'class="text-body-secondary">{{ row.last_run_at|naturaltime }}</span>{% endif %}'),
+    ]
+
+
+class ResultTable(Table):
+    load = "testruns"
+    frame, classes = "", "table-sm"  # inside the run page's results card
+    template_name = "testruns/_result_table.html"
+    columns = [
+        Column("test", "Test", cell='<a href="{% url \'testruns:case_detail\' project.slug row.test_case_id %}">'
+               + TEST_NAME.replace("TEST", "row.test_case") + '{% if row.failure_message and row.status != "passed" %}'
+               '<div class="small text-danger-emphasis text-break">{{ row.failure_type }}{% if row.failure_type %}: '
+               "{% endif %}{{ row.failure_message|truncatechars:240 }}</div>{% endif %}"),
+        Column("status", classes="text-nowrap", cell='<span class="badge {{ row.status|status_badge }}">'
+               "{{ row.get_status_display }}</span>{% if row.flaky_in_run %} <span class=\"badge text-bg-warning\" "
+               'title="Passed after {{ row.retries }} failed attempt{{ row.retries|pluralize }}">flaky</span>'
+               "{% endif %}"),
+        Column("duration", sort=True, classes="text-end text-nowrap", cell="{{ row.duration|seconds }}"),
+    ]
 
 
 class UploadHelpMixin:
@@ -36,15 +95,10 @@ class UploadHelpMixin:
 
 
 class RunListView(UploadHelpMixin, ProjectObjectListView):
-    filterset_class = TestRunFilterSet
-    selector = staticmethod(selectors.run_list)
-    template_name = "testruns/run_list.html"
-    partial_template_name = "testruns/_run_rows.html"
+    pass
 
 
 class RunDetailView(UploadHelpMixin, ProjectObjectDetailView):
-    model = TestRun
-    template_name = "testruns/run_detail.html"
 
     def get_context_data(self, **kwargs):
         run = self.object
@@ -64,7 +118,6 @@ class RunDetailView(UploadHelpMixin, ProjectObjectDetailView):
 class RunProgressView(ProjectMixin, generic.DetailView):
     """The htmx-polled progress bar; once the run is finished the page reloads itself."""
 
-    model = TestRun
     template_name = "testruns/_run_progress.html"
 
     def get(self, request, *args, **kwargs):
@@ -80,9 +133,10 @@ class RunProgressView(ProjectMixin, generic.DetailView):
 class RunResultsView(ProjectObjectListView):
     """A run's results, filtered and searched (the run page swaps this in with htmx)."""
 
+    model = TestResult
     filterset_class = TestResultFilterSet
+    table_class = ResultTable
     template_name = "testruns/run_results.html"
-    partial_template_name = "testruns/_result_rows.html"
 
     def selector(self, *, project):
         # Results carry no project column: the run, looked up in this project, scopes them.
@@ -91,21 +145,14 @@ class RunResultsView(ProjectObjectListView):
         return selectors.run_results(run=self.run).order_by(failing_first, "id")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(run=self.run, **kwargs)
-
-
-class RunDeleteView(ProjectObjectDeleteView):
-    model = TestRun
-    write_role = MANAGE
-
-    def perform_delete(self, obj):
-        services.test_run_delete(run=obj, actor=self.request.user)
-
-    def get_success_url(self):
-        return reverse("testruns:run_list", kwargs={"project_slug": self.project.slug})
+        page_url = reverse("testruns:run_results", args=[self.project.slug, self.run.pk])
+        return super().get_context_data(run=self.run, page_url=page_url, **kwargs)
 
 
 class RunReprocessView(ProjectMixin, generic.View):
+    http_method_names = ["post"]
+    permission = WRITE
+
     def post(self, request, *args, **kwargs):
         run = get_object_or_404(TestRun, project=self.project, pk=kwargs["pk"])
         try:
@@ -117,17 +164,7 @@ class RunReprocessView(ProjectMixin, generic.View):
         return redirect(run.get_absolute_url())
 
 
-class CaseListView(ProjectObjectListView):
-    filterset_class = TestCaseFilterSet
-    selector = staticmethod(selectors.test_case_list)
-    template_name = "testruns/case_list.html"
-    partial_template_name = "testruns/_case_rows.html"
-
-
 class CaseDetailView(ProjectObjectDetailView):
-    model = TestCase
-    selector = staticmethod(selectors.test_case_list)
-    template_name = "testruns/case_detail.html"
 
     def get_context_data(self, **kwargs):
         case = self.object
@@ -187,3 +224,42 @@ class CompareView(ProjectMixin, generic.TemplateView):
                 ("still_failing", "Still failing", "warning", list(groups["still_failing"][:200])),
             ]
         return super().get_context_data(**context, **kwargs)
+
+
+@register
+class RunKit(ModelKit):
+    model = TestRun
+    path, url_name = "", "run"
+    table_class = RunTable
+    filterset_class = TestRunFilterSet
+    viewset_class = TestRunViewSet
+    admin_class = TestRunAdmin
+    pages = {
+        "list": RunListView, "detail": RunDetailView, "create": None, "update": None,
+        "run_progress": Page(RunProgressView, "progress/", detail=True),
+        "run_results": Page(RunResultsView, "results/", detail=True),
+        "run_reprocess": Page(RunReprocessView, "reprocess/", detail=True),
+        "flaky_list": Page(FlakyListView, "flaky/"),
+        "trends": Page(TrendsView, "trends/"),
+        "compare": Page(CompareView, "compare/"),
+    }  # fmt: skip
+
+    def queryset(self, *, project):
+        return selectors.run_list(project=project)
+
+    def delete(self, *, instance, actor):
+        services.test_run_delete(run=instance, actor=actor)
+
+
+@register
+class CaseKit(ModelKit):
+    model = TestCase
+    path, url_name, api_path = "tests", "case", "test-cases"
+    table_class = CaseTable
+    filterset_class = TestCaseFilterSet
+    viewset_class = TestCaseViewSet
+    admin_class = TestCaseAdmin
+    pages = {"detail": CaseDetailView, "create": None, "update": None, "delete": None}
+
+    def queryset(self, *, project):
+        return selectors.test_case_list(project=project)

@@ -8,3 +8,10 @@ document.addEventListener("click", (event) => {
     button.innerHTML = '<i class="bi bi-check2" aria-hidden="true"></i> Copied';
   });
 });
+
+// A "tick all" box ticks (or unticks) every box its data-tick-all selector names.
+document.addEventListener("change", (event) => {
+  const box = event.target.closest("[data-tick-all]");
+  if (!box) return;
+  document.querySelectorAll(box.dataset.tickAll).forEach((other) => { other.checked = box.checked; });
+});

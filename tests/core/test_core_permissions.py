@@ -71,14 +71,16 @@ def test_visible_to_filters_scoped_rows(users, project, other_project):
 
 
 @pytest.mark.parametrize(
-    "role,method,expected",
+    "role,permission,method,expected",
     [
-        ("viewer", "get", 200), ("viewer", "post", 403), ("member", "post", 200),
-        ("outsider", "get", 404), ("anonymous", "get", 302),
+        ("viewer", READ, "get", 200), ("viewer", WRITE, "get", 403), ("viewer", WRITE, "post", 403),
+        ("member", WRITE, "get", 200), ("member", MANAGE, "get", 403), ("member", MANAGE, "post", 403),
+        ("maintainer", MANAGE, "get", 200), ("outsider", READ, "get", 404), ("anonymous", READ, "get", 302),
     ],
 )
-def test_project_mixin_applies_the_layer(users, project, role, method, expected):
-    """The generic UI mixin every project page builds on: reads need READ, writes WRITE."""
+def test_project_mixin_applies_the_layer_by_action(users, project, role, permission, method, expected):
+    """The generic UI mixin every project page builds on: a page needs its action's role on every
+    method, so a viewer can't even open a form (or a delete page) they couldn't submit."""
     from django.contrib.auth.models import AnonymousUser
     from django.http import HttpResponse
     from django.views import View
@@ -89,6 +91,7 @@ def test_project_mixin_applies_the_layer(users, project, role, method, expected)
 
         post = get
 
+    Probe.permission = permission
     request = getattr(RequestFactory(), method)(f"/projects/{project.slug}/probe/")
     request.user = users[role] if role != "anonymous" else AnonymousUser()
     try:

@@ -195,7 +195,7 @@ def test_list_page_query_count(client_as, project, users, django_assert_max_num_
 def test_empty_states(client_as, project):
     page = client_as("member").get(f"{URL}/").content.decode()
     assert "No requirements yet" in page and "Write the first requirement" in page
-    assert "No requirement matches" in client_as("member").get(f"{URL}/?q=zzz").content.decode()
+    assert "No requirements match" in client_as("member").get(f"{URL}/?q=zzz").content.decode()
 
 
 def test_overview_card(client_as, make_requirement, walk):

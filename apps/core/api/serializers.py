@@ -1,70 +1,52 @@
-"""The base serializer: validation comes from the model (full_clean), writes go through services."""
+"""Base serializers. A serializer turns JSON into values and rows into JSON; the model's rules are
+checked once, by the service that saves (its ValidationError becomes the API's 400 body)."""
 
-import copy
-
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from rest_framework import serializers
 
-from apps.core.services import instance_save
-
-from .errors import django_errors_to_dict
+from apps.core.models import limit_to_project
 
 
-class ModelCleanSerializer(serializers.ModelSerializer):
-    """Runs the model's ``full_clean()`` on the would-be instance so API and forms agree.
+class ProjectModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer of a project-scoped model; the project comes from the URL, never the body,
+    and a related row can only be one of the same project (a user: one of its members)."""
 
-    ``project`` (and anything else in ``context_fields``) is taken from the serializer context,
-    set by the project-scoped viewset, never from the request body.
-    """
+    def get_fields(self):
+        fields = super().get_fields()
+        project = self.context.get("project")
+        for field in fields.values() if project is not None else ():
+            target = getattr(field, "child_relation", field)
+            if getattr(target, "queryset", None) is not None:
+                target.queryset = limit_to_project(target.queryset, project)
+        return fields
 
-    context_fields: tuple[str, ...] = ("project",)
 
-    def _context_values(self) -> dict:
-        model_fields = {f.name for f in self.Meta.model._meta.fields}
-        return {
-            name: self.context[name]
-            for name in self.context_fields
-            if name in model_fields and name in self.context
-        }
+class KitSerializer(ProjectModelSerializer):
+    """The serializer a kit derives: its fields, plus links to the object in the API and the UI."""
 
-    def _split_m2m(self, attrs: dict) -> tuple[dict, dict]:
-        m2m_names = {f.name for f in self.Meta.model._meta.many_to_many}
-        plain = {k: v for k, v in attrs.items() if k not in m2m_names}
-        return plain, {k: v for k, v in attrs.items() if k in m2m_names}
+    kit = None
+    url = serializers.SerializerMethodField(help_text="This object in the API.")
+    web_url = serializers.SerializerMethodField(help_text="This object's page.")
 
-    def build_instance(self, attrs: dict):
-        plain, _ = self._split_m2m(attrs)
-        if self.instance is not None:
-            instance = copy.copy(self.instance)
-            for key, value in plain.items():
-                setattr(instance, key, value)
-            return instance
-        return self.Meta.model(**plain, **self._context_values())
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
 
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        instance = self.build_instance(attrs)
-        writable = {name for name, field in self.fields.items() if not field.read_only}
-        if self.instance is None:
-            # Fields the client can't send (keys, authors) are filled by services after validation.
-            given = set(attrs) | set(self._context_values())
-            exclude = [f.name for f in instance._meta.fields if f.name not in given and f.name not in writable]
-        else:
-            exclude = []
-        try:
-            instance.full_clean(exclude=exclude)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(django_errors_to_dict(exc)) from exc
-        return attrs
+    def get_url(self, obj) -> str:
+        kit = self.kit
+        kwargs = {"project_slug": self.context["project"].slug, kit.lookup_url_kwarg: getattr(obj, kit.lookup_field)}
+        return self._absolute(reverse(f"api:{kit.basename}-detail", kwargs=kwargs))
 
-    # Writes: one service call each. Domain serializers override these to call their own service.
-    def create(self, validated_data):
-        plain, m2m = self._split_m2m(validated_data)
-        instance = self.Meta.model(**plain, **self._context_values())
-        return instance_save(instance=instance, actor=self.context["request"].user, m2m=m2m)
+    def get_web_url(self, obj) -> str:
+        return self._absolute(self.kit.url("detail", obj, project=self.context["project"]))
 
-    def update(self, instance, validated_data):
-        plain, m2m = self._split_m2m(validated_data)
-        for key, value in plain.items():
-            setattr(instance, key, value)
-        return instance_save(instance=instance, actor=self.context["request"].user, m2m=m2m)
+
+def kit_serializer(kit) -> type[KitSerializer]:
+    """``<Model>Serializer`` with id, the kit's fields and the timestamps."""
+    lookup = [] if kit.lookup_field in ("pk", "id") else [kit.lookup_field]
+    meta = type("Meta", (), {
+        "model": kit.model,
+        "fields": ["id", *lookup, "url", "web_url", *kit.fields, "created_at", "updated_at"],
+        "read_only_fields": ["id", *lookup, "created_at", "updated_at"],
+    })  # fmt: skip
+    return type(f"{kit.model.__name__}Serializer", (KitSerializer,), {"Meta": meta, "kit": kit})

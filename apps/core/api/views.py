@@ -3,7 +3,6 @@
 from rest_framework import permissions, viewsets
 
 from apps.core.permissions import MANAGE, READ, WRITE, ProjectAccess, project_access
-from apps.core.services import instance_delete
 
 
 def request_token(request):
@@ -22,19 +21,33 @@ class TokenScopePermission(permissions.BasePermission):
         return token is None or not token.read_only or request.method in permissions.SAFE_METHODS
 
 
+# What each standard viewset action needs. ``metadata`` is OPTIONS.
+ACTION_ROLES = {
+    "list": READ, "retrieve": READ, "metadata": READ,
+    "create": WRITE, "update": WRITE, "partial_update": WRITE,
+    "destroy": MANAGE,
+}  # fmt: skip
+
+
 class ProjectScopedMixin:
     """Resolves ``project_slug`` from the URL through ``project_access``: outsiders 404, short roles 403.
 
-    ``action_roles`` maps a viewset action to the role it needs; safe methods default to READ and
-    unsafe ones to WRITE.
+    The role an action needs comes from ``action_roles`` (the viewset's own), then ACTION_ROLES;
+    an extra action named in neither needs READ if it only reads (GET) and WRITE otherwise.
+    Querysets are the project's rows only: ``scoped_queryset()`` (the kit's, by default), with the
+    schema generator's project-less pass answered here once.
     """
 
     action_roles: dict[str, str] = {}
+    filtered_actions: tuple[str, ...] = ("list",)  # actions the FilterSet applies to
     project_url_kwarg = "project_slug"
+    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
+    kit = None  # set on the viewsets core makes for a ModelKit
 
     def required_role(self) -> str:
-        if self.action in self.action_roles:
-            return self.action_roles[self.action]
+        roles = {**ACTION_ROLES, **self.action_roles}
+        if self.action in roles:
+            return roles[self.action]
         return READ if self.request.method in permissions.SAFE_METHODS else WRITE
 
     def initial(self, request, *args, **kwargs):
@@ -47,6 +60,27 @@ class ProjectScopedMixin:
         )
         self.project = self.access.project
 
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading types: no request, no project
+            return self.schema_model()._default_manager.none()
+        return self.scoped_queryset()
+
+    def scoped_queryset(self):
+        if self.kit is not None:
+            return self.kit.queryset(project=self.project)
+        return super().get_queryset().filter(project=self.project)
+
+    def schema_model(self):
+        if self.kit is not None:
+            return self.kit.model
+        if getattr(self, "queryset", None) is not None:
+            return self.queryset.model
+        return self.get_serializer_class().Meta.model
+
+    def filter_queryset(self, queryset):
+        # The model's filters apply to its list: an object, or another action's rows, ignore them.
+        return super().filter_queryset(queryset) if self.action in self.filtered_actions else queryset
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if hasattr(self, "project"):
@@ -55,26 +89,21 @@ class ProjectScopedMixin:
 
 
 class ProjectModelViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
-    """CRUD on a project-scoped model. Subclasses set queryset, serializer_class, filterset_class."""
+    """CRUD on a kit's model (apps.core.kit): writes through the kit's services."""
 
-    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
-    action_roles = {"destroy": MANAGE}
+    def perform_create(self, serializer):
+        serializer.instance = self.kit.create(
+            project=self.project, actor=self.request.user, values=dict(serializer.validated_data)
+        )
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):
-            return queryset.none()
-        return queryset.filter(project=self.project)
+    def perform_update(self, serializer):
+        serializer.instance = self.kit.update(
+            instance=serializer.instance, actor=self.request.user, values=dict(serializer.validated_data)
+        )
 
     def perform_destroy(self, instance):
-        instance_delete(instance=instance, actor=self.request.user)
+        self.kit.delete(instance=instance, actor=self.request.user)
 
 
 class ProjectReadOnlyViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
-    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):
-            return queryset.none()
-        return queryset.filter(project=self.project)
+    """Reads of a kit's model (or of ``queryset``) in one project."""

@@ -1,6 +1,8 @@
 from django import template
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
+from apps.core import registry
 from apps.core.markdown import render_markdown
 
 register = template.Library()
@@ -23,9 +25,47 @@ def query_replace(context, **changes):
     return "?" + urlencode(sorted(query.lists()), doseq=True)
 
 
+@register.simple_tag
+def project_tabs(project) -> list[dict]:
+    """The registered apps' tabs (apps.core.registry), in lifecycle order."""
+    return registry.project_tabs(project)
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table, rows):
+    """The body rows of a bound apps.core.tables table: one compiled template for all cells."""
+    return mark_safe(table.render_rows(context, rows))  # noqa: S308 - rendered by an autoescaping template
+
+
+@register.simple_tag(takes_context=True)
+def table_header(context, table, column):
+    if column.header:
+        return mark_safe(table.render_header(context, column))  # noqa: S308 - an autoescaping template
+    if column.sort_key:
+        return sort_link(context, column.sort_key, column.label)
+    return column.label
+
+
 @register.filter
 def verbose_name(obj):
     return obj._meta.verbose_name
+
+
+@register.filter
+def verbose_name_plural(obj):
+    return obj._meta.verbose_name_plural
+
+
+@register.filter
+def field_value(obj, name: str):
+    return getattr(obj, name)
+
+
+@register.filter
+def field_display(obj, name: str):
+    """A field's value as a reader wants it: a choice's label, a related row's name."""
+    display = getattr(obj, f"get_{name}_display", None)
+    return display() if display else getattr(obj, name)
 
 
 @register.filter

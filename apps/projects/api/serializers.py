@@ -1,14 +1,13 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from apps.core.api.serializers import ModelCleanSerializer
 from apps.core.models import ObjectChange
 from apps.core.permissions import Role
 
 from ..models import Membership, Project
 
 
-class ProjectSerializer(ModelCleanSerializer):
+class ProjectSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(
         view_name="api:project-detail", lookup_field="slug", lookup_url_kwarg="slug"
     )

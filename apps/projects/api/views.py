@@ -6,13 +6,12 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from apps.core.api.views import ProjectScopedMixin, TokenScopePermission, request_token
+from apps.core.api.views import ACTION_ROLES, ProjectScopedMixin, TokenScopePermission, request_token
 from apps.core.filtersets import ObjectChangeFilterSet
 from apps.core.permissions import ADMINISTER, MANAGE, READ, project_access
 
 from .. import selectors, services
 from ..filtersets import MembershipFilterSet, ProjectFilterSet
-from ..models import Membership
 from .serializers import (
     MembershipCreateSerializer,
     MembershipRoleSerializer,
@@ -30,15 +29,16 @@ class ProjectViewSet(viewsets.ModelViewSet):
     permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
     lookup_field = "slug"
     lookup_value_regex = "[a-z0-9-]+"
-    action_roles = {"retrieve": READ, "update": MANAGE, "partial_update": MANAGE, "destroy": ADMINISTER}
+    action_roles = {"update": MANAGE, "partial_update": MANAGE, "destroy": ADMINISTER}
 
     def get_queryset(self):
         return selectors.project_list(user=self.request.user, token=request_token(self.request))
 
     def get_object(self):
+        roles = {**ACTION_ROLES, **self.action_roles}
         self.access = project_access(
             self.request.user, self.kwargs["slug"], token=request_token(self.request),
-            minimum=self.action_roles[self.action],
+            minimum=roles.get(self.action, READ),
         )
         return self.access.project
 
@@ -72,16 +72,13 @@ class MembershipViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
 
     serializer_class = MembershipSerializer
     filterset_class = MembershipFilterSet
-    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
     lookup_field = "user__username"
     lookup_url_kwarg = "username"
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     action_roles = {"create": MANAGE, "partial_update": MANAGE, "destroy": READ}
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Membership.objects.none()
+    def scoped_queryset(self):
         return selectors.membership_list(project=self.project)
 
     @extend_schema(request=MembershipCreateSerializer, responses={201: MembershipSerializer})
@@ -89,7 +86,7 @@ class MembershipViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
         data = MembershipCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_add(
-            project=self.project, actor=request.user, actor_role=self.access.role, **data.validated_data
+            project=self.project, actor=request.user, access=self.access, **data.validated_data
         )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
@@ -98,19 +95,14 @@ class MembershipViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
         data = MembershipRoleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership = services.membership_change_role(
-            membership=self.get_object(), actor=request.user, actor_role=self.access.role, **data.validated_data
+            membership=self.get_object(), actor=request.user, access=self.access, **data.validated_data
         )
         return Response(MembershipSerializer(membership).data)
 
     def destroy(self, request, *args, **kwargs):
         """Remove a member (maintainer/owner), or yourself (leave the project)."""
         membership = get_object_or_404(self.get_queryset(), user__username=kwargs["username"])
-        leaving = membership.user_id == request.user.pk
-        if not leaving:
-            self.access.require(MANAGE)
-        services.membership_remove(
-            membership=membership, actor=request.user, actor_role=None if leaving else self.access.role
-        )
+        services.membership_remove(membership=membership, actor=request.user, access=self.access)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -119,9 +111,6 @@ class ActivityViewSet(ProjectScopedMixin, mixins.ListModelMixin, viewsets.Generi
 
     serializer_class = ObjectChangeSerializer
     filterset_class = ObjectChangeFilterSet
-    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return selectors.ObjectChange.objects.none()
+    def scoped_queryset(self):
         return selectors.activity_list(project=self.project)

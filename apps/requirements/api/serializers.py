@@ -1,11 +1,11 @@
-"""API shapes for requirements. Validation is the model's (ModelCleanSerializer); writes call services."""
+"""API shapes for requirements. The models' rules are checked by the services that save (once)."""
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.serializers import ModelCleanSerializer
+from apps.core.api.serializers import ProjectModelSerializer
 from apps.core.markdown import render_markdown
 
 from .. import services, verification, workflow
@@ -63,7 +63,7 @@ class RequirementKeyField(serializers.CharField):
         number = parse_key(key)
         if number is None:
             raise serializers.ValidationError(f"'{key}' is not a key like REQ-12.")
-        requirement = Requirement.objects.filter(project=self.context["project"], number=number).first()
+        requirement = Requirement.objects.by_key(self.context["project"], key)
         if requirement is None:
             raise serializers.ValidationError(f"There is no {key} in this project.")
         return requirement
@@ -72,7 +72,7 @@ class RequirementKeyField(serializers.CharField):
 class LabelsField(serializers.ListField):
     """Label names in, sorted label names out (from the prefetched M2M)."""
 
-    child = serializers.CharField(max_length=50)
+    child = serializers.CharField()
 
     def to_representation(self, manager):
         return sorted(label.name for label in manager.all())
@@ -87,15 +87,9 @@ class CriterionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
     def create(self, validated_data):
-        criterion = services.criterion_add(
-            requirement=self.context["requirement"],
-            actor=self.context["request"].user,
-            text=validated_data["text"],
-            met=validated_data.get("met", False),
+        return services.criterion_add(
+            requirement=self.context["requirement"], actor=self.context["request"].user, **validated_data
         )
-        if "position" in validated_data:
-            services.criterion_move(criterion=criterion, actor=self.context["request"].user, **validated_data)
-        return criterion
 
     def update(self, instance, validated_data):
         return services.criterion_update(criterion=instance, actor=self.context["request"].user, **validated_data)
@@ -117,12 +111,12 @@ class VerificationSerializer(serializers.Serializer):
     tests = VerifyingTestSerializer(many=True, required=False)
 
 
-class RequirementSerializer(ModelCleanSerializer):
+class RequirementSerializer(ProjectModelSerializer):
     key = serializers.CharField(read_only=True, help_text="REQ-<number>, unique in the project, never reused.")
     owner = UsernameField(required=False, allow_blank=True, allow_null=True, help_text="Username of a member.")
     parent = RequirementKeyField(required=False, allow_blank=True, allow_null=True, help_text="Key, e.g. REQ-3.")
     labels = LabelsField(
-        child=serializers.CharField(max_length=50),
+        child=serializers.CharField(),
         required=False,
         help_text="Label names; missing ones are created.",
     )
@@ -143,9 +137,6 @@ class RequirementSerializer(ModelCleanSerializer):
         ]  # fmt: skip
         read_only_fields = ["status", "revision", "fingerprint", "created_at", "updated_at"]
 
-    def build_instance(self, attrs: dict):
-        return super().build_instance({k: v for k, v in attrs.items() if k != "criteria"})
-
     @extend_schema_field(VerificationSerializer)
     def get_verification(self, requirement) -> dict:
         if self.context.get("verification_tests"):
@@ -156,20 +147,12 @@ class RequirementSerializer(ModelCleanSerializer):
     def get_description_html(self, requirement) -> str:
         return str(render_markdown(requirement.description))
 
-    def create(self, validated_data):
-        return services.requirement_create(
-            project=self.context["project"], actor=self.context["request"].user, **validated_data
-        )
-
-    def update(self, instance, validated_data):
-        return services.requirement_update(requirement=instance, actor=self.context["request"].user, **validated_data)
-
 
 class RequirementCreateSerializer(RequirementSerializer):
     """On create, criteria may be given as a list of texts."""
 
     criteria = serializers.ListField(
-        child=serializers.CharField(max_length=1000),
+        child=serializers.CharField(),
         required=False,
         write_only=True,
         help_text="Criterion texts.",

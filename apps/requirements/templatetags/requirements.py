@@ -23,3 +23,11 @@ def status_badge(status: str) -> str:
 @register.filter
 def priority_badge(priority: str) -> str:
     return PRIORITY_BADGES.get(str(priority), "text-bg-secondary")
+
+
+VERIFICATION_BADGES = {"verified": "text-bg-success", "failing": "text-bg-danger"}
+
+
+@register.filter
+def verification_badge(verification: str) -> str:
+    return VERIFICATION_BADGES.get(str(verification), "text-bg-light border")

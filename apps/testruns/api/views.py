@@ -5,19 +5,19 @@ flaky tests, comparison and trends. Permissions come from apps.core's layer; fil
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.core.api.views import ProjectScopedMixin, TokenScopePermission
-from apps.core.permissions import MANAGE, READ, WRITE
+from apps.core.api.views import ProjectScopedMixin
+from apps.core.permissions import WRITE
 
 from .. import selectors, services
-from ..filtersets import HistoryFilterSet, TestCaseFilterSet, TestResultFilterSet, TestRunFilterSet
-from ..models import TestCase, TestRun
+from ..filtersets import HistoryFilterSet, TestResultFilterSet
+from ..models import TestCase
 from .parsers import RAW_PARSERS
 from .serializers import (
     AcceptedSerializer,
@@ -69,19 +69,8 @@ class TestRunViewSet(
     """Test runs. CI uploads with POST (202); the run is processed in the background."""
 
     serializer_class = TestRunSerializer
-    filterset_class = TestRunFilterSet
-    permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
-    action_roles = {"destroy": MANAGE, "reprocess": WRITE}
+    action_roles = {"reports": WRITE, "complete": WRITE, "reprocess": WRITE}
     parser_classes = UPLOAD_PARSERS
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return TestRun.objects.none()
-        return selectors.run_list(project=self.project)
-
-    def filter_queryset(self, queryset):
-        # The run filters apply to the list only; detail actions have their own (e.g. results?status=).
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def _accepted(self, run, code=status.HTTP_202_ACCEPTED):
         data = TestRunSerializer(run, context=self.get_serializer_context()).data
@@ -156,7 +145,7 @@ class TestRunViewSet(
         return self._accepted(run)
 
     def perform_destroy(self, instance):
-        services.test_run_delete(run=instance, actor=self.request.user)
+        self.kit.delete(instance=instance, actor=self.request.user)
 
     @extend_schema(
         parameters=[OpenApiParameter("status", str), OpenApiParameter("q", str)],
@@ -221,16 +210,6 @@ class TestCaseViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
     """Tests by stable identity (suite + class + name), with latest status and flakiness."""
 
     serializer_class = TestCaseSerializer
-    filterset_class = TestCaseFilterSet
-    permission_classes = TestRunViewSet.permission_classes
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return TestCase.objects.none()
-        return selectors.test_case_list(project=self.project)
-
-    def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     @extend_schema(
         responses=HistoryEntrySerializer(many=True),
@@ -248,8 +227,6 @@ class FlakyTestViewSet(ProjectScopedMixin, viewsets.GenericViewSet):
     """Flaky tests: pass↔fail flips in the last N runs of a branch, or passed after retry."""
 
     serializer_class = FlakyTestSerializer
-    permission_classes = TestRunViewSet.permission_classes
-    action_roles = {"list": READ}
     queryset = TestCase.objects.none()  # rows come from selectors.flaky_tests; this only names the model
 
     @extend_schema(

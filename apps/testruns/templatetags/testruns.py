@@ -43,3 +43,10 @@ def seconds(value) -> str:
 @register.filter
 def percent(part, whole) -> float:
     return round(100.0 * part / whole, 1) if whole else 0.0
+
+
+@register.inclusion_tag("testruns/_pass_rate_bar.html")
+def pass_rate_bar(rate):
+    """A run's pass rate as a bar: green at 100 %, amber from 90 %, red below; a dash when nothing ran."""
+    colour = "bg-success" if rate == 100 else "bg-warning" if rate is not None and rate >= 90 else "bg-danger"
+    return {"rate": rate, "colour": colour}

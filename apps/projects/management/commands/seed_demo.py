@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.core.changelog import change_source
+from apps.core.registry import seed_project
 from apps.projects.models import Project
 from apps.projects.services import project_create
 
@@ -35,12 +36,7 @@ class Command(BaseCommand):
             project = Project.objects.filter(slug=DEMO_PROJECT["slug"]).first()
             if project is None:
                 project = project_create(actor=user, **DEMO_PROJECT)
-            for hook in SEED_HOOKS:
-                hook(project=project, user=user)
+            seed_project(project=project, user=user)
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready: log in as '{DEMO_USERNAME}' / '{DEMO_PASSWORD}' and open project '{project.slug}'."
         ))
-
-
-# Domain apps append callables (project=, user=) here to seed their demo data idempotently.
-SEED_HOOKS: list = []
