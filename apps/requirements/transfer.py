@@ -5,6 +5,8 @@ same requirements (same keys, statuses, owners, labels, parents and criteria). C
 per line in one cell; a line starting with "[x] " is a met criterion.
 """
 
+from collections import defaultdict
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.http import HttpResponse
@@ -38,6 +40,7 @@ REQUIRED = ["title"]
 CHOICE_FIELDS = ["type", "category", "priority", "status"]
 TEXT_FIELDS = ["title", "description", "rationale", "source"]
 MET = "[x] "
+MAX_DEPTH = 1000  # levels of the requirement hierarchy an import may build
 
 
 # ---- export -------------------------------------------------------------------------------------
@@ -153,6 +156,7 @@ class _Row:
         self.labels: list[str] | None = None
         self.criteria: list[AcceptanceCriterion] | None = None
         self.old_status = old.status if old else ""
+        self.depth = 0  # in the hierarchy, once parents are checked (1 = top level)
 
     def error(self, field: str, message: str) -> None:
         self.errors.append(RowError(self.row, "" if field == NON_FIELD_ERRORS else field, message))
@@ -251,26 +255,67 @@ class _Importer:
             row.criteria.append(criterion)
 
     def check_parents(self, rows: list[_Row]) -> None:
-        """Parents must exist (in the project or the file), not be the row itself, nor make a cycle."""
+        """Parents must exist (in the project or the file), not be the row itself, make no cycle, and
+        keep the hierarchy at most MAX_DEPTH levels deep. One pass over the parent links, however long
+        the chains (walking each row's chain to the top was quadratic on a long chain)."""
+        graph = self._graph(rows)
+        depths = _depths(graph)
+        for row in rows:
+            row.depth = depths[row.instance.number] if row.instance.number else _below(depths, row.parent_number)
+            if row.errors or row.depth == BELOW_CYCLE:
+                continue
+            if row.depth == ON_CYCLE:
+                row.error("parent", f"REQ-{row.parent_number} as parent of {row.instance.key} makes a cycle.")
+            elif row.depth == MAX_DEPTH + 1:  # the first row past the limit on its branch
+                row.error("parent", f"REQ-{row.parent_number} as parent would put {row.instance.key} "
+                                    f"{row.depth} levels deep; the hierarchy allows at most {MAX_DEPTH}.")  # fmt: skip
+
+    def _graph(self, rows: list[_Row]) -> dict[int, int | None]:
+        """Key number -> parent key number, for the project's requirements as the file leaves them."""
         in_file = {r.instance.number for r in rows if r.instance.number}
         graph = {number: self.numbers.get(r.parent_id) for number, r in self.existing.items()}
         for row in rows:
             parent = row.parent_number
             if parent is not None and parent not in in_file and parent not in self.existing:
                 row.error("parent", f"REQ-{parent} is neither in this project nor in the file.")
-                parent = None
+                row.parent_number = None
             elif parent is not None and parent == row.instance.number:
                 row.error("parent", "A requirement can't be its own parent.")
-                parent = None
+                row.parent_number = None
             if row.instance.number:
-                graph[row.instance.number] = parent
-        for row in rows:
-            node, seen = row.instance.number, set()
-            while node is not None and node not in seen:
-                seen.add(node)
-                node = graph.get(node)
-            if node is not None and node == row.instance.number and not row.errors:
-                row.error("parent", f"REQ-{row.parent_number} as parent of {row.instance.key} makes a cycle.")
+                graph[row.instance.number] = row.parent_number
+        return graph
+
+
+# Depth markers of _depths: a requirement on a parent cycle, or below one (its depth is unbounded).
+ON_CYCLE, BELOW_CYCLE = -1, -2
+_PENDING = 0
+
+
+def _below(depths: dict[int, int], parent: int | None) -> int:
+    """The depth of a requirement under ``parent`` (None: top level)."""
+    depth = depths[parent] if parent is not None else 0
+    return BELOW_CYCLE if depth < 0 else depth + 1
+
+
+def _depths(graph: dict[int, int | None]) -> dict[int, int]:
+    """Every node's depth (a top-level requirement is 1), each parent link followed once: a walk up
+    stops at the first node whose depth is known and fills the path back down."""
+    depths: dict[int, int] = {}
+    for start in graph:
+        path, node = [], start
+        while node is not None and node not in depths:
+            depths[node] = _PENDING
+            path.append(node)
+            node = graph.get(node)
+        if node is not None and depths[node] == _PENDING:  # back on this walk's own path: a cycle
+            on_cycle = path.index(node)
+            depths.update(dict.fromkeys(path[on_cycle:], ON_CYCLE))
+            path = path[:on_cycle]
+        for below in reversed(path):
+            depths[below] = _below(depths, node)
+            node = below
+    return depths
 
 
 def _copy(requirement: Requirement) -> Requirement:
@@ -372,17 +417,17 @@ def _history(rows: list[_Row], importer: _Importer, *, author) -> tuple[list, li
 
 
 def _insert_new(rows: list[_Row], pk_of: dict[int, int]) -> None:
-    """New rows go in parents first, so each parent id is known at insert (bulk_update is slow)."""
-    pending = [r for r in rows if r.is_new]
-    while pending:
-        ready = [r for r in pending if r.parent_number is None or r.parent_number in pk_of]
-        if not ready:
-            raise RuntimeError("Unresolvable parents in an import that passed validation.")
-        for row in ready:
+    """New rows go in level by level from the top, so each parent id is known at insert (setting
+    parents afterwards with bulk_update is slow): one bulk insert per level, not per row."""
+    levels: dict[int, list[_Row]] = defaultdict(list)
+    for row in rows:
+        if row.is_new:
+            levels[row.depth].append(row)
+    for depth in sorted(levels):
+        for row in levels[depth]:
             row.instance.parent_id = pk_of.get(row.parent_number)
-        Requirement.objects.bulk_create([r.instance for r in ready], batch_size=500)
-        pk_of.update({r.instance.number: r.instance.pk for r in ready})
-        pending = [r for r in pending if r.instance.pk is None]
+        Requirement.objects.bulk_create([r.instance for r in levels[depth]], batch_size=500)
+        pk_of.update({r.instance.number: r.instance.pk for r in levels[depth]})
 
 
 def _update_existing(rows: list[_Row], pk_of: dict[int, int]) -> None:

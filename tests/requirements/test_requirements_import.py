@@ -8,6 +8,8 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.csvimport import decode_csv
 from apps.core.export import escape_formula, to_csv, unescape_formula
@@ -141,6 +143,53 @@ def test_cycles_in_the_file_are_refused(project, users):
     report = run(project, users, text)
     assert {(e.row, e.field) for e in report.errors} >= {(2, "parent"), (3, "parent"), (4, "parent")}
     assert not Requirement.objects.exists()
+
+
+def _chain(count: int, *, loop: bool = False) -> str:
+    """REQ-1 at the top, each next requirement the child of the one before (or a loop of them)."""
+    lines = ["key,title,parent", f"REQ-1,R1,{f'REQ-{count}' if loop else ''}"]
+    lines += [f"REQ-{n},R{n},REQ-{n - 1}" for n in range(2, count + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_fifty_thousand_row_chain_is_checked_in_linear_time_and_refused_past_the_depth_limit(project, users):
+    started = time.monotonic()
+    report = run(project, users, _chain(50_000))
+    elapsed = time.monotonic() - started
+    assert [(e.row, e.field) for e in report.errors] == [(1002, "parent")]  # the first row past the limit
+    assert report.errors[0].message == (
+        "REQ-1000 as parent would put REQ-1001 1001 levels deep; the hierarchy allows at most 1000."
+    )
+    assert elapsed < 30, elapsed  # a guard against hangs (walking every row's chain took minutes)
+    assert not Requirement.objects.exists()
+
+
+def test_a_fifty_thousand_row_cycle_is_found_in_linear_time(project, users):
+    started = time.monotonic()
+    report = run(project, users, _chain(50_000, loop=True), dry_run=True)
+    assert time.monotonic() - started < 30
+    assert len(report.errors) == 50_000 and {e.field for e in report.errors} == {"parent"}
+    assert report.errors[0].message == "REQ-50000 as parent of REQ-1 makes a cycle."
+
+
+def test_rows_below_a_cycle_are_not_blamed_for_it(project, users):
+    text = "key,title,parent\nREQ-1,A,REQ-2\nREQ-2,B,REQ-1\nREQ-3,Under the loop,REQ-2\n,New under it,REQ-3\n"
+    assert [(e.row, e.field) for e in run(project, users, text).errors] == [(2, "parent"), (3, "parent")]
+
+
+def test_a_thousand_levels_are_saved_parents_first_with_one_insert_per_level(project, users, make_requirement):
+    top = make_requirement(title="Existing top")
+    lines = ["key,title,parent", f"REQ-2,L2,{top.key}"] + [f"REQ-{n},L{n},REQ-{n - 1}" for n in range(3, 1000)]
+    lines.append(",Keyless leaf,REQ-999")  # level 1000 under an existing top: the deepest allowed
+    with CaptureQueriesContext(connection) as queries:
+        assert run(project, users, "\n".join(lines)).saved
+    inserts = [q for q in queries if q["sql"].startswith('INSERT INTO "requirements_requirement"')]
+    assert len(inserts) == 999  # one per level below the existing top
+    leaf = Requirement.objects.get(title="Keyless leaf")
+    assert leaf.number == 1000 and leaf.parent.number == 999
+    assert Requirement.objects.get(number=2).parent_id == top.pk
+    too_deep = run(project, users, f"title,parent\nOne more,{leaf.key}\n")
+    assert too_deep.errors[0].message.endswith("1001 levels deep; the hierarchy allows at most 1000.")
 
 
 def test_deleted_keys_are_not_reused_by_import(project, users, make_requirement):

@@ -202,3 +202,34 @@ def test_pass_after_retry_is_flaky(upload):
     run_of(upload(junit("r:failed", "r:passed"), branch="main"))
     case = TestCase.objects.get(name="r")
     assert case.flaky and case.last_status == "passed"
+
+
+def test_repeated_properties_outputs_and_retries_cost_linear_time():
+    """A case repeating one property 400 000 times and <system-out> 200 000 times, and 100 000 retries
+    each adding a property, are read in linear time (appending to a growing value, copying the list
+    of outputs per element, and copying the growing merged dict were quadratic)."""
+    import io
+    import time
+
+    from apps.testruns.reports import ReportLimits, parse_report
+    from apps.testruns.reports.base import MAX_PROPERTIES
+    from apps.testruns.rows import fold_retries
+
+    repeated = "".join(f'<property name="tag" value="v{i}"/>' for i in range(400_000))
+    outputs = "<system-out>o</system-out>" * 200_000
+    retries = "".join(
+        f'<testcase classname="c" name="retried"><properties><property name="p{i}" value="x"/></properties>'
+        '<failure message="again"/></testcase>'
+        for i in range(100_000)
+    )
+    report = (
+        '<testsuites><testsuite name="s"><testcase classname="c" name="tagged"><properties>'
+        f"{repeated}</properties>{outputs}</testcase>{retries}</testsuite></testsuites>"
+    ).encode()
+    limits = ReportLimits(max_output_bytes=1024)
+    started = time.monotonic()
+    tagged, retried = fold_retries(parse_report(io.BytesIO(report), limits=limits))
+    assert time.monotonic() - started < 10  # a guard against hangs: about a second
+    assert tagged.properties["tag"].startswith("v0, v1, v2") and len(tagged.properties["tag"]) <= 1100
+    assert tagged.system_out.startswith("o\no\no") and len(tagged.system_out) <= 1100
+    assert retried.retries == 99_999 and len(retried.properties) == MAX_PROPERTIES

@@ -9,6 +9,7 @@ functions that turn a stream of cases into what a test run stores: :func:`dedupe
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +21,8 @@ STATUSES = (PASSED, FAILED, ERROR, SKIPPED)
 FAILING = frozenset({FAILED, ERROR})
 
 MB = 1024 * 1024
+# Property names one case keeps (real reports carry a handful): bounds what merging retries copies.
+MAX_PROPERTIES = 100
 
 
 class ReportError(ValueError):
@@ -76,7 +79,7 @@ def _merge_attempt(previous: ParsedCase, attempt: ParsedCase) -> ParsedCase:
         # Time spent on the test in this run includes every attempt.
         duration=previous.duration + attempt.duration,
         retries=previous.retries + attempt.retries + 1,
-        properties={**previous.properties, **attempt.properties},
+        properties=_merged_properties(previous.properties, attempt.properties),
         flaky=attempt.status == PASSED or attempt.flaky,
     )
     if merged.flaky and not merged.failure_message and not merged.failure_text:
@@ -84,6 +87,15 @@ def _merge_attempt(previous: ParsedCase, attempt: ParsedCase) -> ParsedCase:
         merged.failure_message = previous.failure_message
         merged.failure_text = previous.failure_text
     return merged
+
+
+def _merged_properties(previous: dict[str, str], attempt: dict[str, str]) -> dict[str, str]:
+    """The attempt's properties over the previous attempts', at most MAX_PROPERTIES names: a merge
+    copies a bounded dict, so folding many retries stays linear. Dicts are shared, never mutated."""
+    if not attempt or not previous:
+        return attempt or previous
+    merged = {**previous, **attempt}
+    return merged if len(merged) <= MAX_PROPERTIES else dict(itertools.islice(merged.items(), MAX_PROPERTIES))
 
 
 def dedupe_cases(cases: Iterable[ParsedCase]) -> list[ParsedCase]:

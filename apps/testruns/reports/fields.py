@@ -7,6 +7,9 @@ element clearing that keeps a streaming parse at constant memory.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+
+from .base import MAX_PROPERTIES
 
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
@@ -99,26 +102,35 @@ def parse_line(value: str | None) -> int | None:
     return line if line >= 0 else None
 
 
-def add_property(properties: dict[str, str], name: str | None, value: str | None) -> None:
-    """Record a property; a name given several times (e.g. NUnit categories) keeps all values."""
-    if not name:
-        return
-    value = value or ""
-    if name in properties and properties[name] != value:
-        properties[name] = f"{properties[name]}, {value}"
-    else:
-        properties[name] = value
+def add_properties(properties: dict[str, str], pairs: Iterable[tuple[str | None, str | None]], max_bytes: int) -> None:
+    """Record ``(name, value)`` pairs in a case's ``properties``. A name given several times (e.g.
+    NUnit categories) keeps each distinct value once, joined by ", " and cut at ``max_bytes``; at
+    most MAX_PROPERTIES names are kept. Values are gathered first and joined once: appending to a
+    growing string made a case with many repeated properties cost quadratic time."""
+    gathered = {name: {value: None} for name, value in properties.items()}
+    sizes = {name: len(value) for name, value in properties.items()}
+    for name, value in pairs:
+        if not name or (name not in gathered and len(gathered) >= MAX_PROPERTIES):
+            continue
+        values = gathered.setdefault(name, {})
+        if sizes.get(name, 0) <= max_bytes and (value := truncate(value, max_bytes)) not in values:
+            values[value] = None
+            sizes[name] = sizes.get(name, 0) + len(value) + 2
+    for name, values in gathered.items():
+        properties[name] = truncate(", ".join(values), max_bytes)
 
 
 def collect_properties(element, max_bytes: int) -> dict[str, str]:
     """``<property name= value=>`` anywhere below ``element`` (value may also be the text)."""
     properties: dict[str, str] = {}
-    for prop in element.iter("{*}property"):
-        value = prop.get("value")
-        if value is None:
-            value = text_of(prop)
-        add_property(properties, prop.get("name"), truncate(value, max_bytes))
+    pairs = ((prop.get("name"), _property_value(prop)) for prop in element.iter("{*}property"))
+    add_properties(properties, pairs, max_bytes)
     return properties
+
+
+def _property_value(prop) -> str:
+    value = prop.get("value")
+    return text_of(prop) if value is None else value
 
 
 def set_failure(case, message: str, trace: str, limits) -> None:

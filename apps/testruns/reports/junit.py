@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from .base import ERROR, FAILED, PASSED, SKIPPED, ParsedCase, ReportLimits
-from .fields import add_property, local, parse_line, parse_seconds, release, truncate
+from .fields import add_properties, local, parse_line, parse_seconds, release, truncate
 
 # Result children, by severity: a testcase carrying several (some tools write
 # <skipped/> + <failure/> + <error/>) takes the most severe one.
@@ -194,10 +194,12 @@ class JUnitTarget:
             case.retries += 1
             children.in_flaky, children.flaky, children.stack_text = True, attrib, None
             children.flaky_text = self._collect()
-        elif tag == "system-out":
-            children.out = [*(children.out or ()), self._collect()]
+        elif tag == "system-out":  # appended in place: copying the list per element was quadratic
+            children.out = children.out or []
+            children.out.append(self._collect())
         elif tag == "system-err":
-            children.err = [*(children.err or ()), self._collect()]
+            children.err = children.err or []
+            children.err.append(self._collect())
         elif tag in _PROPERTY_CHILDREN:
             children.has_properties = True
 
@@ -219,9 +221,8 @@ class JUnitTarget:
 def _finish(case: ParsedCase, children: _Children, attrib: dict, limits: ReportLimits) -> None:
     """Fill ``case`` from what its children said, once the case has ended."""
     if children.has_properties and children.properties:
-        for name, value, text in children.properties:
-            add_property(case.properties, name, truncate(value if value is not None else "".join(text),
-                                                         limits.max_output_bytes))
+        pairs = ((name, value if value is not None else "".join(text)) for name, value, text in children.properties)
+        add_properties(case.properties, pairs, limits.max_output_bytes)
     if children.out is not None:
         case.system_out = _output(children.out, limits)
     if children.err is not None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from .base import ERROR, FAILED, PASSED, SKIPPED, ParsedCase, ReportLimits
 from .fields import (
-    add_property,
+    add_properties,
     basename,
     child,
     collect_properties,
@@ -102,8 +102,8 @@ def parse_v2(events, limits: ReportLimits) -> Iterator[ParsedCase]:
             duration=parse_seconds(element.get("time")),
             properties=collect_properties(element, limits.max_output_bytes),
         )
-        for category in element.iter("{*}category"):
-            add_property(case.properties, "Category", category.get("name"))
+        categories = (("Category", category.get("name")) for category in element.iter("{*}category"))
+        add_properties(case.properties, categories, limits.max_output_bytes)
         if case.status != PASSED:
             case.failure_type = element.get("result") or ""
         _describe(case, element, limits)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from .base import FAILED, PASSED, SKIPPED, ParsedCase, ReportLimits
 from .fields import (
-    add_property,
+    add_properties,
     basename,
     child,
     local,
@@ -51,11 +51,8 @@ def _case(element, assembly: str, limits: ReportLimits) -> ParsedCase:
     )
     traits = child(element, "traits")
     if traits is not None:
-        for trait in traits:
-            if local(trait.tag) == "trait":
-                add_property(
-                    case.properties, trait.get("name"), truncate(trait.get("value"), limits.max_output_bytes)
-                )
+        pairs = ((trait.get("name"), trait.get("value")) for trait in traits if local(trait.tag) == "trait")
+        add_properties(case.properties, pairs, limits.max_output_bytes)
     failure = child(element, "failure")
     if failure is not None and case.status != PASSED:
         case.failure_type = failure.get("exception-type") or ""
