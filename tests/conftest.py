@@ -14,8 +14,8 @@ from apps.accounts.services import api_token_create
 from apps.core.permissions import Role
 from apps.projects.models import Membership
 from apps.projects.services import project_create
+from tests.kit import ROLES
 
-ROLES = ["owner", "maintainer", "member", "viewer", "outsider"]
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 
 
@@ -33,11 +34,30 @@ class ProjectScopedModel(TimeStampedModel):
     class Meta:
         abstract = True
 
+    def validate_constraints(self, exclude=None):
+        """As Django's, but a "unique in the project" rule reports on its one other field (the name
+        a user typed), not above the form."""
+        errors = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    constraint.validate(model_class, self, exclude=exclude)
+                except ValidationError as error:
+                    fields = [name for name in getattr(constraint, "fields", ()) if name != "project"]
+                    errors.setdefault(fields[0] if len(fields) == 1 else NON_FIELD_ERRORS, []).append(error)
+        if errors:
+            raise ValidationError(errors)
+
     def get_absolute_url(self) -> str:
         """The detail page, by the names of the model's kit (apps.core.kit)."""
         from .kit import kit_for
 
         return kit_for(self).url("detail", self)
+
+
+def stable_order(queryset):
+    """A queryset pages can cut: grouping (annotate(Count(...))) drops the model's ordering."""
+    return queryset if queryset.ordered else queryset.order_by(*(queryset.model._meta.ordering or []), "pk")
 
 
 def limit_to_project(queryset, project):

@@ -22,7 +22,7 @@ from django.views import generic
 
 from .csvimport import MAX_BYTES, decode_csv
 from .forms import add_service_errors
-from .models import ObjectChange
+from .models import ObjectChange, stable_order
 from .permissions import MANAGE, READ, WRITE, ProjectAccess, project_access
 
 
@@ -101,7 +101,7 @@ class FilteredListMixin:
         return self.get_filterset_class()(self.request.GET or None, queryset=queryset, request=self.request)
 
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = stable_order(super().get_queryset())
         if self.get_filterset_class() is None:
             return queryset
         self.filterset = self.get_filterset(queryset)

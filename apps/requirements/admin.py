@@ -43,13 +43,6 @@ class RequirementAdmin(KitAdmin):
         services.criterion_delete(criterion=obj, actor=request.user)
 
 
-@admin.register(Label)
-class LabelAdmin(ServiceAdmin):
-    list_display = ["name", "project"]
-    search_fields = ["name"]
-    list_select_related = ["project"]
-
-
 @admin.register(RequirementComment)
 class RequirementCommentAdmin(ServiceAdmin):
     list_display = ["requirement", "author", "created_at"]

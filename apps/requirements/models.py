@@ -18,16 +18,20 @@ def parse_key(key: str) -> int | None:
 
 
 class Label(ProjectScopedModel):
-    """A free-form tag, one row per name per project (portable: no ArrayField)."""
+    """A free-form tag of requirements, one row per name per project (portable: no ArrayField)."""
 
     # Typed in one field, separated by these (see services.split_labels): a name can't hold them.
     SEPARATORS = (",", ";")
 
     name = models.CharField(max_length=50)
+    description = models.TextField(blank=True, help_text="What the label means (Markdown).")
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["project", "name"], name="label_unique_name_per_project")]
+        constraints = [models.UniqueConstraint(
+            fields=["project", "name"], name="label_unique_name_per_project",
+            violation_error_message="This project already has a label with this name.",
+        )]  # fmt: skip
 
     def __str__(self) -> str:
         return self.name

@@ -4,6 +4,7 @@ from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import register_converter, reverse
@@ -28,7 +29,7 @@ from .api.serializers import RequirementSerializer
 from .api.views import RequirementViewSet
 from .filtersets import RequirementFilterSet
 from .forms import BulkForm, CommentForm, CriterionForm, RequirementForm, TransitionForm
-from .models import KEY_PREFIX, AcceptanceCriterion, Requirement
+from .models import KEY_PREFIX, AcceptanceCriterion, Label, Requirement
 from .revisions import as_text, diff_lines
 from .verification import verification_of
 
@@ -296,3 +297,20 @@ class RequirementKit(ModelKit):
 
     def delete(self, *, instance, actor):
         services.requirement_delete(requirement=instance, actor=actor)
+
+
+@register
+class LabelKit(ModelKit):
+    """Labels: the whole of their pages, API, filters and admin. Deleting one unlabels requirements."""
+
+    model = Label
+    path = "labels"
+    fields = ["name", "description"]
+    search = ["name", "description"]
+    markdown = ["description"]
+    columns = ["name", "description", Column("used", "Requirements", classes="text-end", cell=(
+        '<a href="{% url \'requirements:requirement_list\' project.slug %}?label={{ row.name|urlencode }}">'
+        "{{ row.used }}</a>"))]  # fmt: skip
+
+    def queryset(self, *, project):
+        return Label.objects.filter(project=project).annotate(used=Count("requirements"))

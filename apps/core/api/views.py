@@ -2,6 +2,7 @@
 
 from rest_framework import permissions, viewsets
 
+from apps.core.models import stable_order
 from apps.core.permissions import MANAGE, READ, WRITE, ProjectAccess, project_access
 
 
@@ -63,7 +64,7 @@ class ProjectScopedMixin:
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading types: no request, no project
             return self.schema_model()._default_manager.none()
-        return self.scoped_queryset()
+        return stable_order(self.scoped_queryset())
 
     def scoped_queryset(self):
         if self.kit is not None:
