@@ -5,6 +5,7 @@ gives the same rows in both.
 """
 
 import django_filters
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
@@ -31,6 +32,14 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
         return queryset.filter(content_type=content_type) if content_type else queryset.none()
 
 
+class SearchFilter(django_filters.CharFilter):
+    """``?q=``: a search box (type=search, so the list refreshes as you type) that calls ``search``."""
+
+    def __init__(self, *, label="Search", method="search", **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "search"}))
+        super().__init__(label=label, method=method, **kwargs)
+
+
 class SearchFilterSet(django_filters.FilterSet):
     """``?q=`` looks for the words in every field of ``search_fields`` (case-insensitive)."""
 
@@ -48,7 +57,7 @@ def project_filterset(kit) -> type[django_filters.FilterSet]:
     table's sortable columns."""
     attrs = {"search_fields": tuple(kit.search)}
     if kit.search:
-        attrs["q"] = django_filters.CharFilter(method="search", label="Search")
+        attrs["q"] = SearchFilter()
     sort_keys = [column.sort_key for column in kit.table.columns if column.sort_key]
     if sort_keys:
         attrs["ordering"] = django_filters.OrderingFilter(fields=sort_keys)

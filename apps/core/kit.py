@@ -63,7 +63,8 @@ class ModelKit:
     columns: list = []  # the list table: names or apps.core.tables.Column; default: fields
     search: list[str] = []  # fields ``?q=`` searches
     filters: list[str] = []  # fields filtered by exact value (choices and booleans get a select)
-    markdown: list[str] = []  # fields the detail page renders as markdown
+    markdown: list[str] = []  # fields rendered as markdown (detail page), as plain text (table)
+    empty_text = ""  # the empty list's hint: what these are for, what to do first
 
     path: str | None = None  # under the app's path; default: the plural name ("" = the app's root)
     url_name: str = ""  # URL name stem; default: the model name
@@ -184,7 +185,7 @@ class ModelKit:
 
         table_class = self.table_class or type(f"{self.model.__name__}Table", (Table,), {"columns": self.columns})
         return table_class(self.model, link_url_name=f"{self.namespace}:{self.url_name}_detail",
-                           link_lookup=self.lookup_field)
+                           link_lookup=self.lookup_field, markdown=self.markdown, empty_text=self.empty_text)
 
     @cached_property
     def serializer(self):

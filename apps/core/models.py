@@ -34,6 +34,12 @@ class ProjectScopedModel(TimeStampedModel):
     class Meta:
         abstract = True
 
+    def get_absolute_url(self) -> str:
+        """The detail page, by the names of the model's kit (apps.core.kit)."""
+        from .kit import kit_for
+
+        return kit_for(self).url("detail", self)
+
     def validate_constraints(self, exclude=None):
         """As Django's, but a "unique in the project" rule reports on its one other field (the name
         a user typed), not above the form."""
@@ -47,12 +53,6 @@ class ProjectScopedModel(TimeStampedModel):
                     errors.setdefault(fields[0] if len(fields) == 1 else NON_FIELD_ERRORS, []).append(error)
         if errors:
             raise ValidationError(errors)
-
-    def get_absolute_url(self) -> str:
-        """The detail page, by the names of the model's kit (apps.core.kit)."""
-        from .kit import kit_for
-
-        return kit_for(self).url("detail", self)
 
 
 def stable_order(queryset):

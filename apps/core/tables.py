@@ -51,10 +51,12 @@ def _field(model, name: str):
         return None
 
 
-def default_cell(model, name: str) -> str:
+def default_cell(model, name: str, markdown: bool = False) -> str:
     """The template of a plain cell: the value, shown the way its model field reads best."""
     field = _field(model, name)
     value = "row." + name
+    if markdown:  # the text a reader sees, not its markup
+        return "{{ " + value + "|markdown|striptags|truncatechars:120|default:'—' }}"
     if field is not None and getattr(field, "choices", None):
         return "{{ row.get_" + name + "_display|default:'—' }}"
     if field is None or isinstance(field, models.IntegerField | models.FloatField | models.DecimalField):
@@ -84,9 +86,12 @@ class Table:
     empty_title = ""  # default: "No <things> yet"
     empty_text = ""
 
-    def __init__(self, model=None, *, link_url_name: str = "", link_lookup: str = "pk"):
+    def __init__(self, model=None, *, link_url_name: str = "", link_lookup: str = "pk", markdown=(),
+                 empty_text: str = ""):
         self.model = model
         self.link_url_name, self.link_lookup = link_url_name, link_lookup
+        self.markdown = set(markdown)
+        self.empty_text = self.empty_text or empty_text
         self.columns = [self._complete(column) for column in self.columns]
         if link_url_name and self.columns and not any(column.link for column in self.columns):
             self.columns[0] = replace(self.columns[0], link=True)
@@ -99,7 +104,8 @@ class Table:
             sortable = field is not None and field.concrete and not field.is_relation
             column = Column(column, sort=sortable and not isinstance(field, models.TextField))
         label = column.label or (capfirst(field.verbose_name) if field else capfirst(column.name.replace("_", " ")))
-        return replace(column, label=label, cell=column.cell or default_cell(self.model, column.name))
+        cell = column.cell or default_cell(self.model, column.name, markdown=column.name in self.markdown)
+        return replace(column, label=label, cell=cell)
 
     @classmethod
     def shared(cls, model=None) -> "Table":

@@ -1,13 +1,14 @@
 import django_filters
 from django.db.models import Q
 
+from apps.core.filtersets import SearchFilter
 from apps.core.permissions import Role
 
 from .models import Membership, Project
 
 
 class ProjectFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = SearchFilter()
     archived = django_filters.BooleanFilter()
     ordering = django_filters.OrderingFilter(fields=["name", "slug", "created_at"])
 
@@ -21,7 +22,7 @@ class ProjectFilterSet(django_filters.FilterSet):
 
 class MembershipFilterSet(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = SearchFilter()
 
     class Meta:
         model = Membership

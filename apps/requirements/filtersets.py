@@ -4,12 +4,14 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from apps.core.filtersets import SearchFilter
+
 from . import verification
 from .models import Requirement, parse_key
 
 
 class RequirementFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search", help_text="Key, title or description.")
+    q = SearchFilter(help_text="Key, title or description.")
     status = django_filters.ChoiceFilter(choices=Requirement.Status.choices)
     type = django_filters.ChoiceFilter(choices=Requirement.Type.choices)
     category = django_filters.ChoiceFilter(choices=Requirement.Category.choices)

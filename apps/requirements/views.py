@@ -308,6 +308,7 @@ class LabelKit(ModelKit):
     fields = ["name", "description"]
     search = ["name", "description"]
     markdown = ["description"]
+    empty_text = "Labels group requirements (security, psd2 …). Add them here, or while writing a requirement."
     columns = ["name", "description", Column("used", "Requirements", classes="text-end", cell=(
         '<a href="{% url \'requirements:requirement_list\' project.slug %}?label={{ row.name|urlencode }}">'
         "{{ row.used }}</a>"))]  # fmt: skip

@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 
+from apps.core.filtersets import SearchFilter
+
 from .models import FAILING, Status, TestCase, TestResult, TestRun
 
 YES_NO = [("true", "Yes"), ("false", "No")]
@@ -26,7 +28,7 @@ class TestResultFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=[("failing", "Failing (failed or error)"), *Status.choices], method="filter_status"
     )
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = SearchFilter()
     signature = django_filters.CharFilter(field_name="message_signature", label="Failure signature")
     flaky = django_filters.ChoiceFilter(choices=YES_NO, method="filter_flaky", label="Flaky in run")
     ordering = django_filters.OrderingFilter(fields=["duration", "id"])
@@ -51,7 +53,7 @@ class TestResultFilterSet(django_filters.FilterSet):
 
 
 class TestCaseFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search")
+    q = SearchFilter()
     last_status = django_filters.ChoiceFilter(choices=Status.choices, label="Last status")
     flaky = django_filters.ChoiceFilter(choices=YES_NO, method="filter_flaky", label="Flaky")
     suite = django_filters.CharFilter(lookup_expr="exact")

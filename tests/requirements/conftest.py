@@ -38,3 +38,9 @@ def walk(users, access_of):
         return requirement
 
     return move
+
+
+@pytest.fixture
+def req1(make_requirement, walk):
+    """REQ-1, in review, with one acceptance criterion: what the role matrices act on."""
+    return walk(make_requirement(title="Accept cards", criteria=["Given a card, then pay"]), "in_review")

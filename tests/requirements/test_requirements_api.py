@@ -31,11 +31,6 @@ ENDPOINTS = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def req1(make_requirement, walk):
-    return walk(make_requirement(title="Accept cards", criteria=["Given a card, then pay"]), "in_review")
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "path", "body", "minimum", "success"), ENDPOINTS)
 def test_role_matrix(api_as, req1, role, method, path, body, minimum, success):

@@ -34,11 +34,6 @@ PAGES = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def req1(make_requirement, walk):
-    return walk(make_requirement(title="Accept cards", criteria=["Given a card, then pay"]), "in_review")
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(("method", "path", "data", "minimum", "success"), PAGES)
 def test_role_matrix(client_as, req1, role, method, path, data, minimum, success):

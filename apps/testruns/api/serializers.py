@@ -5,32 +5,25 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from ..models import TestCase, TestResult, TestRun
-from ..services import progress_key
+from ..services import META_FIELDS, progress_key
 
 
-class TestRunCreateSerializer(serializers.Serializer):
-    """CI metadata sent with an upload (form fields, or query parameters with a raw body)."""
+class TestRunCreateSerializer(serializers.ModelSerializer):
+    """CI metadata sent with an upload (form fields, or query parameters with a raw body). Lengths and
+    formats are the model's (shown in the schema from it); the service validates them once."""
 
-    name = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Suite or pipeline."
-    )
-    branch = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    commit = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    build_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
-    build_number = serializers.CharField(required=False, allow_blank=True, max_length=64)
-    environment = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    external_id = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=200,
-        help_text="Re-posting a known external_id adds nothing new.",
-    )
     open = serializers.BooleanField(
         required=False, default=False, help_text="Sharded run: more reports follow, then POST …/complete/."
     )
     report = serializers.FileField(
         required=False, help_text="The report (JUnit XML, TRX, NUnit, xUnit; gzip ok)."
     )
+
+    class Meta:
+        model = TestRun
+        fields = [*META_FIELDS, "open", "report"]
+        validators = []  # a known external_id is answered with its run (200), not refused
+        extra_kwargs = {name: {"required": False} for name in META_FIELDS}
 
 
 class UploadSerializer(serializers.Serializer):
