@@ -239,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.testruns.tasks.report_uploads_purge_task",
         "schedule": crontab(hour=4, minute=7),
     },
+    # Runs whose Celery message or worker was lost (broker down, worker killed) are handed out again.
+    "sweep-test-runs": {
+        "task": "apps.testruns.tasks.test_runs_sweep_task",
+        "schedule": 60.0,
+    },
 }
 
 # Threadline's own knobs.
@@ -250,6 +255,12 @@ TESTRUNS_UPLOAD_RETENTION_DAYS = env_int("TESTRUNS_UPLOAD_RETENTION_DAYS", 30)
 TESTRUNS_MAX_REPORT_BYTES = env_int("TESTRUNS_MAX_REPORT_BYTES", 100 * 1024 * 1024)
 TESTRUNS_FLAKY_WINDOW = env_int("TESTRUNS_FLAKY_WINDOW", 30)
 TESTRUNS_FLAKY_MIN_FLIPS = env_int("TESTRUNS_FLAKY_MIN_FLIPS", 2)
+# A run queued or processing this long with no worker finishing it is handed out again by the sweeper:
+# the ingestion task's time limit (30 min) plus a margin. A live ingestion holds its run's row lock and
+# is never swept on PostgreSQL, so there the lease may be set as short as a few minutes.
+TESTRUNS_LEASE_SECONDS = env_int("TESTRUNS_LEASE_SECONDS", 35 * 60)
+# Workers that took a run this many times without finishing it (killed, e.g. out of memory): it fails.
+TESTRUNS_MAX_ATTEMPTS = env_int("TESTRUNS_MAX_ATTEMPTS", 3)
 # One OpenAPI enum name per test-run choice set (run status vs test status).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "TestRunStatusEnum": "apps.testruns.models.RunStatus",

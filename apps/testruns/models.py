@@ -69,8 +69,14 @@ class TestRun(ProjectScopedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    started_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True, help_text="When a worker last took the run.")
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The database row is the record of the work; a Celery message only wakes a worker up. These two
+    # let the sweeper (pipeline.test_runs_sweep) find work whose message or worker was lost.
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the run was last handed to the queue (empty: not sent yet)."
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker took the run.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -85,6 +91,9 @@ class TestRun(ProjectScopedModel):
             models.Index(fields=["project", "-created_at"], name="testrun_project_recent"),
             models.Index(fields=["project", "branch", "name", "-id"], name="testrun_branch_name"),
             models.Index(fields=["project", "status"], name="testrun_project_status"),
+            # What the sweeper looks at every minute: the few runs not finished yet.
+            models.Index(fields=["status"], condition=models.Q(status__in=["queued", "processing"]),
+                         name="testrun_unfinished"),
         ]
 
     def __str__(self) -> str:

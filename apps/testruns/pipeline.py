@@ -1,4 +1,4 @@
-"""The worker side of test runs: what the tasks call (ingestion, the purge of old uploads).
+"""The worker side of test runs: what the tasks call (ingestion, the sweeper, the purge of old uploads).
 
 ``services`` is the request side (create, upload, complete, re-process, delete): it enqueues the
 tasks of ``tasks``, which call this module. Nothing here imports ``services`` or ``tasks``, so the
@@ -6,7 +6,9 @@ three never form an import circle: services -> tasks -> pipeline.
 
 Ingestion parses the run's stored reports and loads its results in ONE transaction: any report
 problem rolls everything back and leaves the run ``failed`` with the reason, uploads kept for
-re-processing. It is idempotent: a complete run is left alone.
+re-processing. It is idempotent: a delivery first claims the run, so however many times its task is
+delivered (redelivered by Redis, sent again by the sweeper) a run is ingested once, and never lost:
+the sweeper hands back the runs whose message or worker went missing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.changelog import log_change
@@ -158,9 +161,13 @@ def _load(run: TestRun) -> None:
     )
 
 
-def _fail(run_id: int, error: str) -> None:
+def _fail(run_id: int, error: str, *, attempt: int | None = None) -> None:
+    """Mark the run failed with ``error`` (kept for the page). With ``attempt``, only if that attempt
+    still holds the run: another delivery that took it over meanwhile is left alone."""
     with transaction.atomic():
         run = TestRun.objects.select_for_update().get(pk=run_id)
+        if attempt is not None and (run.status != TestRun.State.PROCESSING or run.attempts != attempt):
+            return
         run.status, run.error, run.progress = TestRun.State.FAILED, error[:5000], 0
         run.tests = run.passed = run.failed = run.errors = run.skipped = run.flaky = 0
         run.duration, run.completed_at = 0.0, timezone.now()
@@ -171,27 +178,117 @@ def _fail(run_id: int, error: str) -> None:
         log_change(actor=None, instance=run, action=ObjectChange.Action.ACTION, verb="failed", message=error)
 
 
+# ---- who processes a run: claims, the lease, the sweeper -----------------------------------------
+#
+# The run's row is the record of the work; a Celery message only wakes a worker up, and may be lost
+# (broker down when sending, Redis restarted empty, worker killed with its unacknowledged message).
+# A delivery claims the run in its own committed transaction (status ``processing``, ``attempts`` + 1,
+# ``started_at``), then loads it holding the row lock, so two deliveries never both ingest and a worker
+# that dies still counted its attempt. The sweeper hands back runs nobody finished within the lease.
+
+FINISHED = (TestRun.State.COMPLETE, TestRun.State.FAILED)
+SWEEP_BATCH = 500
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.TESTRUNS_LEASE_SECONDS)
+
+
+def max_attempts() -> int:
+    return settings.TESTRUNS_MAX_ATTEMPTS
+
+
+def abandoned(now=None) -> Q:
+    """Closed runs whose work was lost: queued but never sent or sent longer than a lease ago, or taken
+    by a worker longer than a lease ago (a live ingestion also holds its row lock: lockers skip it)."""
+    cutoff = (now or timezone.now()) - lease()
+    queued = Q(status=TestRun.State.QUEUED) & (Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
+    taken = Q(status=TestRun.State.PROCESSING) & (Q(started_at__isnull=True) | Q(started_at__lt=cutoff))
+    return Q(is_open=False) & (queued | taken)
+
+
+def _status(run_id: int) -> str:
+    return TestRun.objects.filter(pk=run_id).values_list("status", flat=True).first() or "missing"
+
+
+def _give_up(run: TestRun) -> None:
+    _fail(
+        run.pk,
+        f"Given up after {run.attempts} attempts: each time, the worker processing this run stopped before "
+        "finishing (killed, out of memory, or the database was unavailable). The upload is kept and the "
+        "run can be re-processed.",
+    )
+
+
+def _claim(run_id: int) -> int | str:
+    """Take the run for this delivery: the attempt number, or the run's status if there is nothing to do
+    (finished, still open, held by a live worker, or taken TESTRUNS_MAX_ATTEMPTS times already: then it
+    fails, so a report that kills its worker is not delivered forever)."""
+    with transaction.atomic():
+        run = TestRun.objects.select_for_update(skip_locked=True).filter(pk=run_id).first()
+        if run is None:  # missing, or its row is locked: another worker is ingesting it
+            return _status(run_id)
+        held = run.status == TestRun.State.PROCESSING and run.started_at and run.started_at >= timezone.now() - lease()
+        if run.is_open or run.status in FINISHED or held:
+            return run.status
+        if run.attempts >= max_attempts():
+            _give_up(run)
+            return TestRun.State.FAILED
+        run.status, run.attempts, run.started_at = TestRun.State.PROCESSING, run.attempts + 1, timezone.now()
+        run.progress, run.error = 0, ""
+        run.save(update_fields=["status", "attempts", "started_at", "progress", "error", "updated_at"])
+        return run.attempts
+
+
+def test_runs_sweep() -> list[int]:
+    """Hand the abandoned runs (see ``abandoned``) back to the queue and return their ids, for the caller
+    to send (``tasks.test_runs_sweep_task``); a run taken TESTRUNS_MAX_ATTEMPTS times fails instead.
+    Idempotent: a run handed out twice is still ingested once (``_claim``)."""
+    now = timezone.now()
+    requeued = []
+    with transaction.atomic():
+        stale = TestRun.objects.filter(abandoned(now)).select_for_update(skip_locked=True).order_by("pk")
+        for run in stale[:SWEEP_BATCH]:
+            if run.attempts >= max_attempts():
+                _give_up(run)
+                continue
+            if run.status == TestRun.State.PROCESSING:  # its worker is gone: a visible change, logged
+                log_change(
+                    actor=None, instance=run, action=ObjectChange.Action.ACTION, verb="re-queued",
+                    message=f"Still processing after the lease ({settings.TESTRUNS_LEASE_SECONDS} s): its "
+                    "worker stopped, so it is handed to the workers again.",
+                )  # fmt: skip
+            # A queued run only gets a new message (bookkeeping, not logged: a broker down for hours
+            # would log one entry a minute).
+            run.status, run.queued_at, run.progress = TestRun.State.QUEUED, now, 0
+            run.save(update_fields=["status", "queued_at", "progress", "updated_at"])
+            requeued.append(run.pk)
+    return requeued
+
+
+def test_run_enqueue_failed(*, run_id: int) -> None:
+    """The broker refused the run's message: due for the next sweep (bookkeeping, not logged)."""
+    TestRun.objects.filter(pk=run_id, status=TestRun.State.QUEUED).update(queued_at=None)
+
+
+# ---- ingestion ----------------------------------------------------------------------------------
+
+
 def test_report_ingest(*, run_id: int) -> str:
     """Parse the run's stored reports and load its results in ONE transaction; returns the final status.
 
     Any report problem rolls everything back (no partial results) and leaves the run ``failed``
-    with the reason; uploads are kept for re-processing.
+    with the reason; uploads are kept for re-processing. Safe to deliver any number of times: only
+    the delivery that claimed the run ingests it, once.
     """
-    run = TestRun.objects.filter(pk=run_id).only("status", "is_open").first()
-    if run is None or run.status == TestRun.State.COMPLETE or run.is_open:
-        return run.status if run else "missing"
-    TestRun.objects.filter(pk=run_id).exclude(status=TestRun.State.COMPLETE).update(
-        status=TestRun.State.PROCESSING, started_at=timezone.now(), progress=0, error=""
-    )
+    attempt = _claim(run_id)
+    if isinstance(attempt, str):
+        return attempt
     cache.set(progress_key(run_id), 0, 3600)
     try:
-        with transaction.atomic():
-            run = TestRun.objects.select_for_update().select_related("project").get(pk=run_id)
-            if run.status == TestRun.State.COMPLETE:  # another worker finished it meanwhile
-                return run.status
-            _load(run)
+        _ingest(run_id, attempt)
     except ReportError as exc:
-        _fail(run_id, str(exc))
+        _fail(run_id, str(exc), attempt=attempt)
     except OperationalError:
         raise  # database trouble: the task retries with backoff
     except Exception as exc:  # keep the worker alive and the run explained
@@ -200,10 +297,20 @@ def test_report_ingest(*, run_id: int) -> str:
             run_id,
             f"Internal error while processing the report ({type(exc).__name__}); "
             "the upload is kept and the run can be re-processed.",
+            attempt=attempt,
         )
     finally:
         cache.delete(progress_key(run_id))
-    return TestRun.objects.filter(pk=run_id).values_list("status", flat=True).first() or "missing"
+    return _status(run_id)
+
+
+def _ingest(run_id: int, attempt: int) -> None:
+    with transaction.atomic():
+        # of=self: the project row stays unlocked (runs of one project are serialised by the loader).
+        locked = TestRun.objects.select_for_update(skip_locked=True, of=("self",)).select_related("project")
+        run = locked.filter(pk=run_id).first()
+        if run is not None and run.status == TestRun.State.PROCESSING and run.attempts == attempt:
+            _load(run)  # otherwise another delivery took the run over since this one claimed it
 
 
 def report_uploads_purge(*, older_than_days: int | None = None) -> int:

@@ -13,6 +13,7 @@ from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.core.changelog import log_change, snapshot
 from apps.core.models import ObjectChange
@@ -21,7 +22,7 @@ from . import tasks
 from .models import ReportUpload, TestRun
 
 # progress_key and test_report_ingest are re-exported: pages, the API and tests use them from here.
-from .pipeline import max_report_bytes, progress_key, test_report_ingest  # noqa: F401
+from .pipeline import abandoned, lease, max_report_bytes, progress_key, test_report_ingest  # noqa: F401
 from .storage import report_store
 
 META_FIELDS = ("name", "branch", "commit", "build_url", "build_number", "environment", "external_id")
@@ -86,6 +87,7 @@ def test_run_create(
         project=project,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
         is_open=open,
+        queued_at=None if open else timezone.now(),
         **meta,
     )
     run.full_clean(exclude=["project", "created_by"], validate_constraints=False)
@@ -134,8 +136,8 @@ def test_run_complete(*, run: TestRun, actor) -> TestRun:
         return run
     if not run.uploads.exists():
         raise ValidationError("This run has no report yet: upload at least one file before completing it.")
-    run.is_open = False
-    run.save(update_fields=["is_open", "updated_at"])
+    run.is_open, run.queued_at = False, timezone.now()
+    run.save(update_fields=["is_open", "queued_at", "updated_at"])
     log_change(
         actor=actor, instance=run, action=ObjectChange.Action.ACTION, verb="completed upload",
         message=f"{run.uploads.count()} report file(s) queued for processing",
@@ -146,14 +148,22 @@ def test_run_complete(*, run: TestRun, actor) -> TestRun:
 
 @transaction.atomic
 def test_run_reprocess(*, run: TestRun, actor) -> TestRun:
-    """Queue a failed run again; its stored uploads are parsed from scratch."""
-    run = TestRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != TestRun.State.FAILED:
-        raise ValidationError(f"Only a failed run can be re-processed; this one is {run.status}.")
+    """Queue a failed run again, or a stuck one (queued or processing with no worker finishing it within
+    TESTRUNS_LEASE_SECONDS); its stored uploads are parsed from scratch, with a fresh attempt count."""
+    run = TestRun.objects.select_for_update(skip_locked=True).filter(pk=run.pk).first()
+    if run is None:  # its row is locked: a worker is processing it right now
+        raise ValidationError("This run is being processed right now; it can't be re-processed meanwhile.")
+    stuck = TestRun.objects.filter(abandoned(), pk=run.pk).exists()
+    if run.status != TestRun.State.FAILED and not stuck:
+        raise ValidationError(
+            f"Only a failed run, or one stuck queued or processing for longer than "
+            f"{lease().total_seconds() / 60:g} minutes, can be re-processed; this one is {run.status}."
+        )
     if not run.uploads.exclude(status=ReportUpload.State.PURGED).exists():
         raise ValidationError("The uploads of this run were purged; upload the report again.")
     run.status, run.error, run.progress = TestRun.State.QUEUED, "", 0
-    run.save(update_fields=["status", "error", "progress", "updated_at"])
+    run.attempts, run.queued_at = 0, timezone.now()
+    run.save(update_fields=["status", "error", "progress", "attempts", "queued_at", "updated_at"])
     log_change(actor=actor, instance=run, action=ObjectChange.Action.ACTION, verb="re-processing")
     _enqueue(run)
     return run
