@@ -4,10 +4,34 @@ Domain services call these for plain create/update/delete and add their own rule
 every write therefore goes through one validation path and one change log.
 """
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from .changelog import log_change, snapshot
 from .models import ObjectChange
+
+
+class Conflict(Exception):
+    """A write lost a race with another one (the row was deleted or changed under it): nothing was
+    saved, and trying again is safe. The API answers 409; pages show the message."""
+
+
+def _lock_current(instance: models.Model) -> models.Model:
+    """The stored row, locked until the transaction ends, so concurrent edits of it take turns."""
+    model = type(instance)
+    current = model._default_manager.select_for_update().filter(pk=instance.pk).first()
+    if current is None:
+        raise Conflict(f"This {model._meta.verbose_name} was deleted meanwhile; nothing was saved.")
+    return current
+
+
+def _save_row(instance: models.Model) -> None:
+    """Save; a uniqueness race lost to a concurrent write becomes the model's own validation error."""
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        instance.validate_constraints()  # the winner is committed now: this names the field
+        raise Conflict("Another change was saved at the same moment; nothing was saved. Try again.") from None
 
 
 @transaction.atomic
@@ -20,14 +44,23 @@ def instance_save(
     message: str = "",
     validate: bool = True,
 ) -> models.Model:
-    """Create or update ``instance`` (already carrying its new values) and log the change."""
+    """Create or update ``instance`` (already carrying its new values) and log the change.
+
+    An update locks the stored row first, and keeps the fields services own (``editable=False``:
+    numbers, statuses, revisions) as stored: a copy read before a concurrent write never puts
+    them back to what they were.
+    """
     creating = instance._state.adding
     before = None
     if not creating:
-        before = snapshot(type(instance)._default_manager.get(pk=instance.pk))
+        current = _lock_current(instance)
+        before = snapshot(current)
+        for field in instance._meta.concrete_fields:
+            if not field.editable and not field.primary_key:
+                setattr(instance, field.attname, getattr(current, field.attname))
     if validate:
         instance.full_clean()
-    instance.save()
+    _save_row(instance)
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
     log_change(
@@ -44,7 +77,7 @@ def instance_save(
 
 @transaction.atomic
 def instance_delete(*, instance: models.Model, actor, message: str = "") -> None:
-    before = snapshot(instance)
+    before = snapshot(_lock_current(instance))
     pk = instance.pk
     log_change(actor=actor, instance=instance, action=ObjectChange.Action.DELETE, before=before, message=message)
     instance.delete()

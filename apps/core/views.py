@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
 from django.views import generic
@@ -24,6 +24,7 @@ from .csvimport import MAX_BYTES, decode_csv
 from .forms import add_service_errors
 from .models import ObjectChange, stable_order
 from .permissions import MANAGE, READ, WRITE, ProjectAccess, project_access
+from .services import Conflict
 
 
 class ProjectMixin(LoginRequiredMixin):
@@ -56,7 +57,11 @@ class ProjectMixin(LoginRequiredMixin):
             request.user, kwargs[self.project_url_kwarg], minimum=self.required_role()
         )
         self.project = self.access.project
-        return super().dispatch(request, *args, **kwargs)
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Conflict as exc:  # a race lost to another write: say so, keep the user's place
+            return render(request, "generic/conflict.html", {"message": str(exc), "project": self.project,
+                                                             "access": self.access}, status=409)  # fmt: skip
 
     def get_queryset(self):
         if self.selector is not None:

@@ -9,12 +9,15 @@ layer are translated here, so views never catch them one by one.
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.core.services import Conflict
 
 
 def django_errors_to_dict(error: DjangoValidationError) -> dict:
@@ -27,8 +30,27 @@ def django_errors_to_dict(error: DjangoValidationError) -> dict:
     return {"non_field_errors": list(error.messages)}
 
 
+class ConflictError(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+    default_detail = "Another change got there first; nothing was saved. Try again."
+
+
+# PostgreSQL's "deadlock detected" and "could not serialize": a race lost, safe to retry.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+
+
+def _lost_race(exc) -> bool:
+    if isinstance(exc, Conflict):
+        return True
+    cause = getattr(exc, "__cause__", None)
+    return isinstance(exc, OperationalError) and getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if _lost_race(exc):
+        exc = ConflictError(str(exc) if isinstance(exc, Conflict) else None)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(django_errors_to_dict(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
