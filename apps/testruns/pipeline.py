@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import OperationalError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -290,6 +290,7 @@ def test_report_ingest(*, run_id: int) -> str:
     except ReportError as exc:
         _fail(run_id, str(exc), attempt=attempt)
     except OperationalError:
+        _release(run_id, attempt)
         raise  # database trouble: the task retries with backoff
     except Exception as exc:  # keep the worker alive and the run explained
         logger.exception("Ingesting test run %s failed", run_id)
@@ -302,6 +303,15 @@ def test_report_ingest(*, run_id: int) -> str:
     finally:
         cache.delete(progress_key(run_id))
     return _status(run_id)
+
+
+def _release(run_id: int, attempt: int) -> None:
+    """Hand the run back (queued) so the task's retry can take it; if the database is still away, the
+    sweeper does once the lease is over."""
+    with contextlib.suppress(DatabaseError):
+        TestRun.objects.filter(pk=run_id, status=TestRun.State.PROCESSING, attempts=attempt).update(
+            status=TestRun.State.QUEUED, queued_at=timezone.now()
+        )
 
 
 def _ingest(run_id: int, attempt: int) -> None:

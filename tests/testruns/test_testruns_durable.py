@@ -18,7 +18,7 @@ from urllib.parse import quote
 import kombu.exceptions
 import pytest
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.utils import timezone
 
 from apps.core.models import ObjectChange
@@ -133,6 +133,24 @@ def test_a_report_that_keeps_killing_its_worker_fails_after_the_attempts_limit(u
     assert "re-processed" in run.error and run.uploads.get().status == "failed"
     # A redelivery (e.g. Redis's own, hours later) changes nothing either.
     assert tasks.test_report_ingest_task.delay(run.pk).get() == "failed"
+
+
+def test_database_trouble_hands_the_run_back_for_the_tasks_retry(upload, monkeypatch):
+    monkeypatch.setattr(tasks.test_report_ingest_task, "delay", _lost)
+    run = run_of(upload(REPORT))
+    load = pipeline._load
+
+    def database_gone(run):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(pipeline, "_load", database_gone)
+    with pytest.raises(OperationalError):  # the task's autoretry_for sends it again with backoff
+        pipeline.test_report_ingest(run_id=run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("queued", 1)  # not held by a worker that gave it up
+    monkeypatch.setattr(pipeline, "_load", load)
+    assert pipeline.test_report_ingest(run_id=run.pk) == "complete"  # the retry takes it
+    assert TestRun.objects.get(pk=run.pk).attempts == 2
 
 
 def test_a_redelivered_message_past_the_attempts_limit_fails_the_run(upload, monkeypatch, settings):
