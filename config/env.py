@@ -65,7 +65,10 @@ def database_from_url(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name}: no database name in {raw!r}")
     if config["ENGINE"].endswith("sqlite3"):
         config["CONN_MAX_AGE"] = 0
-        config["OPTIONS"] = {"timeout": 20}
+        # IMMEDIATE: a write transaction takes the lock when it starts, so two writers queue up
+        # (for up to `timeout` seconds) instead of one failing with "database is locked" when its
+        # read turns into a write.
+        config["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     return config
 
 

@@ -218,7 +218,7 @@ def criterion_add(
     *, requirement: Requirement, actor, text: str, met: bool = False, position: int | None = None
 ) -> AcceptanceCriterion:
     """Add a criterion at the end, or at ``position`` (0-based; the others move down)."""
-    Requirement.objects.select_for_update().filter(pk=requirement.pk).first()  # orders concurrent adds
+    _lock_criteria(requirement)
     last = AcceptanceCriterion.objects.filter(requirement=requirement).count()
     criterion = AcceptanceCriterion(requirement=requirement, position=last, text=text.strip(), met=met)
     criterion.full_clean()
@@ -238,6 +238,7 @@ def criterion_update(
     met: bool | None = None,
     position: int | None = None,
 ) -> AcceptanceCriterion:
+    _lock_criteria(criterion.requirement)
     if text is not None:
         criterion.text = text.strip()
     if met is not None:
@@ -248,6 +249,11 @@ def criterion_update(
         _reposition(criterion, position)
     _criteria_changed(criterion.requirement, actor, "edited a criterion", criterion.text)
     return criterion
+
+
+def _lock_criteria(requirement: Requirement) -> None:
+    """Criteria of one requirement change one writer at a time: positions are counted, then written."""
+    Requirement.objects.select_for_update().filter(pk=requirement.pk).first()
 
 
 def _reposition(criterion: AcceptanceCriterion, position: int | None) -> None:
@@ -262,6 +268,7 @@ def _reposition(criterion: AcceptanceCriterion, position: int | None) -> None:
 
 @transaction.atomic
 def criterion_move(*, criterion: AcceptanceCriterion, actor, position: int) -> AcceptanceCriterion:
+    _lock_criteria(criterion.requirement)
     _reposition(criterion, position)
     _criteria_changed(criterion.requirement, actor, "reordered criteria", criterion.text)
     return criterion
@@ -270,6 +277,7 @@ def criterion_move(*, criterion: AcceptanceCriterion, actor, position: int) -> A
 @transaction.atomic
 def criterion_delete(*, criterion: AcceptanceCriterion, actor) -> None:
     requirement = criterion.requirement
+    _lock_criteria(requirement)
     _reposition(criterion, None)
     criterion.delete()
     _criteria_changed(requirement, actor, "removed a criterion", criterion.text)
