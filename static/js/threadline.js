@@ -15,3 +15,14 @@ document.addEventListener("change", (event) => {
   if (!box) return;
   document.querySelectorAll(box.dataset.tickAll).forEach((other) => { other.checked = box.checked; });
 });
+
+// A form with data-confirm asks before it is sent; a select with data-autosubmit sends its form.
+// (Handlers live here, not in attributes: the Content-Security-Policy allows no inline script.)
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});
+document.addEventListener("change", (event) => {
+  const field = event.target.closest("[data-autosubmit]");
+  if (field && field.form) field.form.requestSubmit();
+});
