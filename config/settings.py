@@ -261,6 +261,11 @@ TESTRUNS_FLAKY_MIN_FLIPS = env_int("TESTRUNS_FLAKY_MIN_FLIPS", 2)
 # the ingestion task's time limit (30 min) plus a margin. A live ingestion holds its run's row lock and
 # is never swept on PostgreSQL, so there the lease may be set as short as a few minutes.
 TESTRUNS_LEASE_SECONDS = env_int("TESTRUNS_LEASE_SECONDS", 35 * 60)
+# A queued run whose message may have been lost is sent again after this (duplicates are harmless).
+TESTRUNS_RESEND_SECONDS = env_int("TESTRUNS_RESEND_SECONDS", 5 * 60)
+# On PostgreSQL a processing run whose row nobody holds lost its worker (killed): handed out again
+# this long after it was claimed, whatever the lease.
+TESTRUNS_DEAD_WORKER_SECONDS = env_int("TESTRUNS_DEAD_WORKER_SECONDS", 2 * 60)
 # Workers that took a run this many times without finishing it (killed, e.g. out of memory): it fails.
 TESTRUNS_MAX_ATTEMPTS = env_int("TESTRUNS_MAX_ATTEMPTS", 3)
 # One OpenAPI enum name per test-run choice set (run status vs test status).

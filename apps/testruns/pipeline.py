@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, OperationalError, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -199,11 +199,21 @@ def max_attempts() -> int:
 
 
 def abandoned(now=None) -> Q:
-    """Closed runs whose work was lost: queued but never sent or sent longer than a lease ago, or taken
-    by a worker longer than a lease ago (a live ingestion also holds its row lock: lockers skip it)."""
-    cutoff = (now or timezone.now()) - lease()
-    queued = Q(status=TestRun.State.QUEUED) & (Q(queued_at__isnull=True) | Q(queued_at__lt=cutoff))
-    taken = Q(status=TestRun.State.PROCESSING) & (Q(started_at__isnull=True) | Q(started_at__lt=cutoff))
+    """Closed runs whose work was lost.
+
+    * Queued, but never sent or sent more than TESTRUNS_RESEND_SECONDS ago: the message may have been
+      lost (Redis restarted empty). Sending again is harmless: only one delivery claims the run.
+    * Processing, and its worker gone. On PostgreSQL a live ingestion holds its run's row lock, and the
+      sweeper skips locked rows, so a processing run it *can* lock has lost its worker: it is handed
+      out once TESTRUNS_DEAD_WORKER_SECONDS have passed since the claim (the moment between the claim
+      and the lock). Without row locks (SQLite), only the lease tells.
+    """
+    now = now or timezone.now()
+    resend = now - timedelta(seconds=settings.TESTRUNS_RESEND_SECONDS)
+    dead = now - (timedelta(seconds=settings.TESTRUNS_DEAD_WORKER_SECONDS) if connection.vendor == "postgresql"
+                  else lease())  # fmt: skip
+    queued = Q(status=TestRun.State.QUEUED) & (Q(queued_at__isnull=True) | Q(queued_at__lt=resend))
+    taken = Q(status=TestRun.State.PROCESSING) & (Q(started_at__isnull=True) | Q(started_at__lt=dead))
     return Q(is_open=False) & (queued | taken)
 
 

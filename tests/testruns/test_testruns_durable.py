@@ -1,8 +1,10 @@
 """Work can't get stuck and an upload is never half-accepted: the database row is the record of the work.
 
 The broker may refuse a message, Redis may lose it, a worker may die mid-ingestion: the run stays
-``queued``/``processing`` in the database and the sweeper hands it out again past the lease, each
-run ingested exactly once, and a run that keeps killing its worker fails after TESTRUNS_MAX_ATTEMPTS.
+``queued``/``processing`` in the database and the sweeper hands it out again (a queued run after
+TESTRUNS_RESEND_SECONDS; a processing run whose worker is gone after TESTRUNS_DEAD_WORKER_SECONDS on
+PostgreSQL, where a live worker holds its row, else after the lease), each run ingested exactly once,
+and a run that keeps killing its worker fails after TESTRUNS_MAX_ATTEMPTS.
 """
 
 import contextlib
@@ -74,12 +76,12 @@ def test_broker_down_the_upload_is_accepted_and_the_sweeper_sends_it(upload, mon
     assert not ObjectChange.objects.filter(object_id=str(run.pk), verb="re-queued").exists()  # stayed queued
 
 
-def test_a_lost_message_is_sent_again_only_past_the_lease(upload, monkeypatch):
+def test_a_lost_message_is_sent_again_only_after_the_resend_delay(upload, monkeypatch):
     monkeypatch.setattr(tasks.test_report_ingest_task, "delay", _lost)
     run = run_of(upload(REPORT))
     assert run.status == "queued" and run.queued_at is not None
     monkeypatch.undo()
-    assert _sweep() == 0  # within the lease its message may still be on its way
+    assert _sweep() == 0  # a fresh message may still be on its way
     _age(run, "queued_at")
     assert _sweep() == 1
     run.refresh_from_db()
@@ -221,6 +223,17 @@ def test_a_run_locked_by_a_live_ingestion_is_neither_taken_nor_swept(upload, mon
     assert pipeline.test_runs_sweep() == [run.pk]  # the worker is gone: handed out again
 
 
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_dead_workers_run_is_handed_out_within_minutes_not_a_lease(upload, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks tell a live worker from a dead one on PostgreSQL only")
+    run = run_of(upload(REPORT))
+    claimed = timezone.now() - timedelta(seconds=settings.TESTRUNS_DEAD_WORKER_SECONDS + 1)
+    TestRun.objects.filter(pk=run.pk).update(status="processing", attempts=1, started_at=claimed)
+    assert settings.TESTRUNS_DEAD_WORKER_SECONDS <= 300 < settings.TESTRUNS_LEASE_SECONDS
+    assert pipeline.test_runs_sweep() == [run.pk]  # nobody holds its row: its worker is gone
+
+
 # ---- a real worker, killed with SIGKILL mid-ingestion -----------------------------------------------
 
 
@@ -285,7 +298,9 @@ def test_a_worker_killed_with_sigkill_mid_ingestion_is_recovered_by_the_sweeper(
         assert run.status == "processing" and run.attempts == 1 and not TestResult.objects.filter(run=run).exists()
 
         second = _worker(env, "fresh", tmp_path)
-        settings.TESTRUNS_LEASE_SECONDS = 1  # the sweeper runs here, with a short lease
+        # The sweeper runs here. The lease stays 35 min: the dead worker is told by its released row
+        # lock, after TESTRUNS_DEAD_WORKER_SECONDS (2 min by default, 1 s to keep the test short).
+        settings.TESTRUNS_DEAD_WORKER_SECONDS = 1
         time.sleep(1.5)
         # Once PostgreSQL has dropped the dead worker's session (and its row lock), the sweep sends it again.
         assert _wait(lambda: tasks.test_runs_sweep_task.apply().get() == 1, 60), "the sweeper never took it"
