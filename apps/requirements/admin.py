@@ -6,7 +6,7 @@ from django.contrib import admin
 from apps.core.admin import KitAdmin, ServiceAdmin
 
 from . import services
-from .models import AcceptanceCriterion, Label, RequirementComment
+from .models import AcceptanceCriterion, RequirementComment
 
 
 class CriterionInline(admin.TabularInline):
