@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "apps.core.middleware.HealthzMiddleware",
+    "apps.core.limits.RequestSizeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -255,12 +256,20 @@ THREADLINE_DEAD_TOKEN_RETENTION = timedelta(days=env_int("DEAD_TOKEN_RETENTION_D
 # Test runs: raw report retention, report size limit (decompressed), flaky-detection window.
 TESTRUNS_UPLOAD_RETENTION_DAYS = env_int("TESTRUNS_UPLOAD_RETENTION_DAYS", 30)
 TESTRUNS_MAX_REPORT_BYTES = env_int("TESTRUNS_MAX_REPORT_BYTES", 100 * 1024 * 1024)
+# The largest body any API endpoint takes (a report upload): apps.core.limits refuses more at once.
+API_MAX_UPLOAD_BYTES = TESTRUNS_MAX_REPORT_BYTES + 1024 * 1024
 TESTRUNS_FLAKY_WINDOW = env_int("TESTRUNS_FLAKY_WINDOW", 30)
 TESTRUNS_FLAKY_MIN_FLIPS = env_int("TESTRUNS_FLAKY_MIN_FLIPS", 2)
 # A run queued or processing this long with no worker finishing it is handed out again by the sweeper:
 # the ingestion task's time limit (30 min) plus a margin. A live ingestion holds its run's row lock and
 # is never swept on PostgreSQL, so there the lease may be set as short as a few minutes.
 TESTRUNS_LEASE_SECONDS = env_int("TESTRUNS_LEASE_SECONDS", 35 * 60)
+# Request body limits, checked on Content-Length before the body is read or spooled to disk
+# (apps.core.limits): an API endpoint reads at most API_MAX_REQUEST_BYTES (CSV imports are 10 MB)
+# unless it raises its own limit (report uploads: the report limit + 1 MB); pages at most
+# PAGE_MAX_REQUEST_BYTES.
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 11 * 1024 * 1024)
+PAGE_MAX_REQUEST_BYTES = env_int("PAGE_MAX_REQUEST_BYTES", 11 * 1024 * 1024)
 # A queued run whose message may have been lost is sent again after this (duplicates are harmless).
 TESTRUNS_RESEND_SECONDS = env_int("TESTRUNS_RESEND_SECONDS", 5 * 60)
 # On PostgreSQL a processing run whose row nobody holds lost its worker (killed): handed out again

@@ -1,7 +1,9 @@
 """The DRF side of the one permission layer: every project-scoped endpoint subclasses these."""
 
-from rest_framework import permissions, viewsets
+from django.conf import settings
+from rest_framework import exceptions, permissions, status, viewsets
 
+from apps.core.limits import body_length
 from apps.core.models import stable_order
 from apps.core.permissions import MANAGE, READ, WRITE, ProjectAccess, project_access
 
@@ -22,6 +24,11 @@ class TokenScopePermission(permissions.BasePermission):
         return token is None or not token.read_only or request.method in permissions.SAFE_METHODS
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
 # What each standard viewset action needs. ``metadata`` is OPTIONS.
 ACTION_ROLES = {
     "list": READ, "retrieve": READ, "metadata": READ,
@@ -30,7 +37,21 @@ ACTION_ROLES = {
 }  # fmt: skip
 
 
-class ProjectScopedMixin:
+class BodyLimitMixin:
+    """An API endpoint reads at most ``max_request_bytes()``: checked on Content-Length before
+    anything reads the body, so an oversized upload is refused at once (413), not spooled first."""
+
+    def max_request_bytes(self) -> int:
+        return settings.API_MAX_REQUEST_BYTES
+
+    def initial(self, request, *args, **kwargs):
+        limit = self.max_request_bytes()
+        if body_length(request) > limit:
+            raise RequestTooLarge(f"The request body is larger than this endpoint's limit ({limit // 2**20} MB).")
+        super().initial(request, *args, **kwargs)
+
+
+class ProjectScopedMixin(BodyLimitMixin):
     """Resolves ``project_slug`` from the URL through ``project_access``: outsiders 404, short roles 403.
 
     The role an action needs comes from ``action_roles`` (the viewset's own), then ACTION_ROLES;

@@ -6,7 +6,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from apps.core.api.views import ACTION_ROLES, ProjectScopedMixin, TokenScopePermission, request_token
+from apps.core.api.views import ACTION_ROLES, BodyLimitMixin, ProjectScopedMixin, TokenScopePermission, request_token
 from apps.core.filtersets import ObjectChangeFilterSet
 from apps.core.permissions import ADMINISTER, MANAGE, READ, project_access
 
@@ -21,7 +21,7 @@ from .serializers import (
 )
 
 
-class ProjectViewSet(viewsets.ModelViewSet):
+class ProjectViewSet(BodyLimitMixin, viewsets.ModelViewSet):
     """Projects you belong to. Anyone signed in can create one and becomes its owner."""
 
     serializer_class = ProjectSerializer

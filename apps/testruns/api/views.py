@@ -72,6 +72,9 @@ class TestRunViewSet(
     action_roles = {"reports": WRITE, "complete": WRITE, "reprocess": WRITE}
     parser_classes = UPLOAD_PARSERS
 
+    def max_request_bytes(self) -> int:
+        return services.max_report_bytes() + 1024 * 1024  # the report, plus form fields and multipart framing
+
     def _accepted(self, run, code=status.HTTP_202_ACCEPTED):
         data = TestRunSerializer(run, context=self.get_serializer_context()).data
         return Response(

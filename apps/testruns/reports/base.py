@@ -40,6 +40,9 @@ class ReportLimits:
     max_bytes: int = 100 * MB
     max_output_bytes: int = 64 * 1024
     max_message_bytes: int = 8 * 1024
+    # Cases a parser must hold back until later in the file (TRX results before their definitions)
+    # stay in memory up to this many bytes of text, then go to a temporary file (reports/spill.py).
+    max_pending_bytes: int = 16 * MB
 
 
 @dataclass(slots=True)

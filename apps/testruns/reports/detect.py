@@ -35,7 +35,7 @@ def parse_report(fileobj, *, limits: ReportLimits | None = None) -> Iterator[Par
 
     ``fileobj`` is a binary file (gzip is detected) or a stream from ``open_report_stream``.
     Cases come out in document order as they are parsed; memory stays flat however large the
-    file is (TRX excepted when its test definitions come after the results). Anything that is
+    file is (TRX results waiting for their definitions spill to a temporary file). Anything that is
     not a well-formed, safe test report raises :class:`ReportError` — possibly after some
     cases were already yielded, so callers must not commit before the iterator is exhausted.
     """

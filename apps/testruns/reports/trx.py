@@ -2,10 +2,11 @@
 
 Results (``<UnitTestResult>``) carry the outcome; the class and assembly live in
 ``<TestDefinitions>/<UnitTest>``, which VSTest writes AFTER the results. Results whose
-definition has not been seen yet are buffered and emitted at the end of the document;
-when definitions come first (MSTest) everything streams. TRX files are small, so the
-buffer is acceptable. Data-driven tests report their rows under ``<InnerResults>``: the
-rows are the cases, the parent is a roll-up and is not emitted.
+definition has not been seen yet wait and are emitted at the end of the document — in memory up
+to ``ReportLimits.max_pending_bytes``, beyond that in a temporary file (reports/spill.py), so a
+large TRX costs bounded memory; when definitions come first (MSTest) everything streams.
+Data-driven tests report their rows under ``<InnerResults>``: the rows are the cases, the parent
+is a roll-up and is not emitted.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 
 from .base import ERROR, FAILED, PASSED, SKIPPED, ParsedCase, ReportLimits
 from .fields import basename, child, local, parse_timespan, release, set_failure, text_of, truncate
+from .spill import Spill
 
 # Outcomes as in Microsoft.VisualStudio.TestTools.Common.TestOutcome. Everything that did
 # not run to a verdict (NotExecuted, Aborted, NotRunnable, Inconclusive, Pending…) is
@@ -31,7 +33,16 @@ _OUTCOMES = {
 
 def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
     definitions: dict[str, tuple[str, str]] = {}  # testId -> (assembly, class name)
-    pending: list[tuple[str, ParsedCase]] = []
+    pending = Spill(limits.max_pending_bytes)
+    try:
+        yield from _parse(events, limits, definitions, pending)
+        for test_id, case in pending.drain():
+            yield _complete(case, definitions.get(test_id, ("", "")))
+    finally:
+        pending.close()
+
+
+def _parse(events, limits: ReportLimits, definitions: dict, pending: Spill) -> Iterator[ParsedCase]:
     for event, element in events:
         if event != "end":
             continue
@@ -44,7 +55,7 @@ def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
                 if test_id in definitions:
                     yield _complete(case, definitions[test_id])
                 else:
-                    pending.append((test_id, case))
+                    pending.add(test_id, case)
             if local(element.getparent().tag) != "InnerResults":
                 release(element)
         elif tag == "UnitTest":
@@ -57,8 +68,6 @@ def parse(events, limits: ReportLimits) -> Iterator[ParsedCase]:
                 (class_name or "").split(",", 1)[0].strip(),
             )
             release(element)
-    for test_id, case in pending:
-        yield _complete(case, definitions.get(test_id, ("", "")))
 
 
 def _complete(case: ParsedCase, definition: tuple[str, str]) -> ParsedCase:
