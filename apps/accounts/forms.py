@@ -13,11 +13,17 @@ class ProfileForm(forms.ModelForm):
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="What the token is for, e.g. 'GitHub Actions'.")
     read_only = forms.BooleanField(required=False, help_text="Only allow reading (GET) requests.")
+    # Explicit, and ticked by default: an empty project list never means "all" (see ApiToken).
+    all_projects = forms.BooleanField(
+        label="All my projects", required=False, initial=True,
+        help_text="Including projects you join later. Untick it to choose some projects below.",
+    )
     projects = forms.ModelMultipleChoiceField(
         queryset=Project.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave empty for all of your projects.",
+        help_text="Only these, with “All my projects” unticked. A deleted project or one you leave is "
+        "not replaced by others.",
     )
     expires_in_days = forms.TypedChoiceField(
         label="Expires",

@@ -27,6 +27,8 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(TimeStampedModel):
     """A personal API token: belongs to a user, optionally limited to projects and to reading.
 
+    "All projects" is a flag of its own, never inferred from an empty project list: a token limited
+    to projects that were deleted (or that its user left) then sees nothing, instead of everything.
     Only a SHA-256 of the secret is stored; the secret is shown once, when created.
     """
 
@@ -35,8 +37,12 @@ class ApiToken(TimeStampedModel):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     key_hint = models.CharField(max_length=12, editable=False, help_text="First characters, to recognise it.")
     read_only = models.BooleanField(default=False, help_text="Only allow reading (GET) requests.")
+    all_projects = models.BooleanField(
+        default=False, help_text="Every project the user belongs to, including ones joined later."
+    )
     projects = models.ManyToManyField(
-        "projects.Project", blank=True, related_name="+", help_text="Empty means all of your projects."
+        "projects.Project", blank=True, related_name="+",
+        help_text="The projects a token without 'all projects' may use; none left means it sees nothing.",
     )
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -72,10 +78,12 @@ class ApiToken(TimeStampedModel):
 
     @property
     def restricts_projects(self) -> bool:
-        # Cached per token instance: the permission layer asks on every request.
-        if not hasattr(self, "_project_ids"):
-            self._project_ids = set(self.projects.values_list("id", flat=True))
-        return bool(self._project_ids)
+        return not self.all_projects
 
     def allows_project(self, project) -> bool:
-        return not self.restricts_projects or project.pk in self._project_ids
+        if self.all_projects:
+            return True
+        # Cached per token instance: the permission layer may ask more than once per request.
+        if not hasattr(self, "_project_ids"):
+            self._project_ids = set(self.projects.values_list("id", flat=True))
+        return project.pk in self._project_ids

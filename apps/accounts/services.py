@@ -19,12 +19,24 @@ def api_token_create(
     user,
     name: str,
     read_only: bool = False,
+    all_projects: bool | None = None,
     projects=(),
     expires_in_days: int | None = None,
     actor=None,
 ) -> tuple[ApiToken, str]:
-    """Mint a token for ``user``. Returns the row and the secret, which is never stored or shown again."""
+    """Mint a token for ``user``. Returns the row and the secret, which is never stored or shown again.
+
+    Scope is stored explicitly: ``all_projects=True`` (every project of the user, also ones joined
+    later) or some ``projects`` (and nothing else, ever). Left out, ``all_projects`` is True only when
+    no projects are given; asking for both, or for neither, is refused.
+    """
     projects = list(projects)
+    if all_projects is None:
+        all_projects = not projects
+    if all_projects and projects:
+        raise ValidationError({"projects": "Choose all of your projects, or some of them, not both."})
+    if not all_projects and not projects:
+        raise ValidationError({"projects": "Choose at least one project, or all of your projects."})
     allowed = set(user.memberships.values_list("project_id", flat=True))
     strangers = [p.slug for p in projects if p.pk not in allowed]
     if strangers:
@@ -36,6 +48,7 @@ def api_token_create(
         user=user,
         name=name,
         read_only=read_only,
+        all_projects=all_projects,
         key_hash=hash_token(raw),
         key_hint=raw[:10],
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,

@@ -50,7 +50,8 @@ def visible_project_ids(user, token=None):
     if not getattr(user, "is_authenticated", False):
         return _project_model().objects.none().values("id")
     memberships = _membership_model().objects.filter(user=user)
-    if token is not None and token.restricts_projects:
+    # "All projects" is the token's explicit flag: a limited token whose projects are gone sees nothing.
+    if token is not None and not token.all_projects:
         memberships = memberships.filter(project__in=token.projects.all())
     return memberships.values("project_id")
 
@@ -119,7 +120,7 @@ def project_access(user, slug: str, *, token=None, minimum: str = READ) -> Proje
     )
     if membership is None:
         raise Http404("No such project.")
-    if token is not None and token.restricts_projects and not token.allows_project(membership.project):
+    if token is not None and not token.allows_project(membership.project):
         raise Http404("No such project.")
     access = ProjectAccess(
         project=membership.project,

@@ -24,6 +24,7 @@ def test_prints_a_working_token(users, project):
     assert api.patch("/api/v1/projects/payments-api/members/viewer/", {"role": "member"}).status_code == 403
     token = ApiToken.objects.get()
     assert not token.read_only and token.expires_at is None and not token.projects.exists()
+    assert token.all_projects
     assert ObjectChange.objects.get(object_repr=str(token)).via == "cli"
 
 
@@ -34,6 +35,7 @@ def test_options(users, project, other_project):
     raw = run("member", "--project", "payments-api", "--read-only", "--expires-days", "7", "--name", "deploy")
     token = ApiToken.objects.get(name="deploy")
     assert token.read_only and [p.slug for p in token.projects.all()] == ["payments-api"]
+    assert not token.all_projects
     assert 6 <= (token.expires_at - token.created_at).days <= 7
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
@@ -54,3 +56,16 @@ def test_errors(users, project, other_project, args, message):
     with pytest.raises(CommandError, match=message):
         run(*args)
     assert not ApiToken.objects.exists()
+
+
+def test_a_limited_token_stays_limited_when_its_project_is_deleted(users, project, other_project):
+    from apps.projects.models import Membership
+    from apps.projects.services import project_delete
+
+    Membership.objects.create(project=other_project, user=users["member"], role="viewer")
+    raw = run("member", "--project", "payments-api")
+    project_delete(project=project, actor=users["owner"])
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert api.get("/api/v1/projects/").json()["results"] == []
+    assert api.get("/api/v1/projects/secret/").status_code == 404

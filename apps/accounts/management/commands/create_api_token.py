@@ -1,4 +1,8 @@
-"""manage.py create_api_token USERNAME [--project SLUG …] [--read-only] [--expires-days N] — for CI bootstrap."""
+"""manage.py create_api_token USERNAME [--project SLUG …] [--read-only] [--expires-days N] — for CI bootstrap.
+
+Without --project the token may use all of the user's projects (also ones joined later); with it,
+only those projects, for good.
+"""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -17,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--name", default="command line", help="What the token is for.")
         parser.add_argument("--project", action="append", default=[], dest="projects", metavar="SLUG",
-                            help="Limit the token to this project (repeatable).")
+                            help="Limit the token to this project (repeatable); default: all the user's projects.")
         parser.add_argument("--read-only", action="store_true")
         parser.add_argument("--expires-days", type=int, default=None)
 
@@ -32,7 +36,8 @@ class Command(BaseCommand):
         try:
             with change_source("cli"):
                 _, raw = api_token_create(
-                    user=user, name=name, read_only=read_only, projects=found, expires_in_days=expires_days
+                    user=user, name=name, read_only=read_only, all_projects=not projects, projects=found,
+                    expires_in_days=expires_days,
                 )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
