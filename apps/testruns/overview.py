@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from .models import TestCase, TestRun
+from .templatetags.testruns import pass_rate_colour, pass_rate_text
 
 
 def testruns_card(project) -> dict:
@@ -21,6 +22,7 @@ def testruns_card(project) -> dict:
     if latest is not None:
         card["stats"].insert(0, ("Latest", f"{latest.name or 'run'} #{latest.pk}"))
         if latest.pass_rate is not None:
-            card["bar"] = {"label": f"passed in the latest run ({latest.branch or 'no branch'})",
-                           "value": int(latest.pass_rate)}
+            rate = latest.pass_rate
+            card["bar"] = {"label": f"passed in the latest run ({latest.branch or 'no branch'})", "value": rate,
+                           "text": pass_rate_text(rate), "colour": pass_rate_colour(rate)}  # fmt: skip
     return card

@@ -7,7 +7,7 @@ from django.db.models import Count, Min
 from .history import flaky_stats, flaky_window
 from .models import FAILING, TestCase, TestResult, TestRun
 
-SLOWEST = 15
+SLOWEST = 10
 
 
 def run_list(*, project):

@@ -38,8 +38,7 @@ class RunTable(Table):
                '{% endif %}{% if row.environment %} <span class="badge text-bg-light border">{{ row.environment }}'
                '</span>{% endif %}{% if row.commit %}<div class="small text-body-secondary font-monospace">'
                '{{ row.commit|truncatechars:12 }}</div>{% endif %}'),
-        Column("status", cell='<span class="badge {{ row.status|status_badge }}">{{ row.get_status_display }}</span>'
-               '{% if row.is_open %} <span class="badge text-bg-light border">open</span>{% endif %}'),
+        Column("status", "Outcome", cell="{% run_outcome row %}"),
         Column("tests", classes="text-end", cell="{{ row.tests|intcomma }}"),
         Column("failing", classes="text-end", cell='{% if row.failing %}<span class="text-danger fw-semibold">'
                '{{ row.failing|intcomma }}</span>{% else %}0{% endif %}'),

@@ -56,7 +56,7 @@ def test_run_detail_shows_totals_failure_groups_and_changes(client_as, project, 
     html = client_as("viewer").get(reverse("testruns:run_detail", args=[project.slug, second.pk])).content.decode()
     assert "expected &lt;n&gt; got &lt;n&gt;" in html  # the normalised signature
     assert "2 new failures" in html and "1 fixed" in html and "0 still failing" in html
-    assert "Slowest tests" in html and 'id="run-totals"' in html
+    assert "Slowest 4 tests" in html and 'id="run-totals"' in html
 
 
 def test_results_partial_filters_and_searches(client_as, project, runs):

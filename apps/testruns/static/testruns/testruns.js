@@ -59,12 +59,16 @@
     const points = data.points || [];
     if (!points.length) return empty(canvas, "No complete runs for this branch yet.");
     const ids = points.map((p) => p.id);
+    // Points take the pass-rate colour scale the pages use (testruns templatetags, data-rate-scale).
+    const scale = JSON.parse(canvas.dataset.rateScale || "[]");
+    const colourOf = (rate) => (rate === null ? "#6c757d" : (scale.find(([from]) => rate >= from) || [0, "#6c757d"])[1]);
     new Chart(canvas, {
       data: {
         labels: points.map((p) => `#${p.id}`),
         datasets: [
-          { type: "line", label: "Pass rate (%)", data: points.map((p) => p.pass_rate), borderColor: "#198754",
-            backgroundColor: "#198754", yAxisID: "rate", tension: 0.2, pointRadius: 3 },
+          { type: "line", label: "Pass rate (%)", data: points.map((p) => p.pass_rate), borderColor: "#6c757d",
+            pointBackgroundColor: points.map((p) => colourOf(p.pass_rate)), pointBorderColor: points.map((p) => colourOf(p.pass_rate)),
+            yAxisID: "rate", tension: 0.2, pointRadius: 4 },
           { type: "bar", label: "Duration (s)", data: points.map((p) => p.duration), backgroundColor: "rgba(79, 70, 229, .35)",
             yAxisID: "duration" },
         ],
