@@ -114,3 +114,22 @@ def test_reprocess_roles(client_as, project, upload, media, role, expected, djan
 def test_overview_card(client_as, project, runs):
     html = client_as("viewer").get(reverse("projects:project_detail", args=[project.slug])).content.decode()
     assert "passed in the latest run" in html and "Flaky tests" in html
+
+
+def test_a_run_shows_its_outcome_apart_from_its_processing_state(client_as, project, runs, upload):
+    first, second = runs  # first: 1 failure of 3; second: 2 passed, 1 failure and 1 error
+    broken = run_of(upload(b"<not-a-report/>", name="unit"))
+    page = client_as("viewer").get(reverse("testruns:run_list", args=[project.slug])).content.decode()
+    assert '<span class="badge text-bg-danger" title="2 passed, 1 failed, 1 errors, 0 skipped">2 failed</span>' in page
+    assert ">1 failed</span>" in page and "text-bg-success" not in page  # no green badge on a run with failures
+    assert ">failed to parse</span>" in page and broken.status == "failed"
+    detail = client_as("viewer").get(reverse("testruns:run_detail", args=[project.slug, second.pk])).content.decode()
+    assert "2 failed</span>" in detail and "50% passed" in detail  # one format: 50%, not 50.0%
+
+
+def test_pass_rates_have_one_format_and_one_colour_scale():
+    from apps.testruns.templatetags.testruns import pass_rate_colour, pass_rate_text
+
+    assert [pass_rate_text(r) for r in (100.0, 97.5, 50.0, 0.0, None)] == ["100%", "97.5%", "50%", "0%", "—"]
+    assert [pass_rate_colour(r) for r in (100.0, 99.9, 90.0, 89.9, None)] == [
+        "success", "warning", "warning", "danger", "secondary"]
