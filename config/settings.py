@@ -299,6 +299,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# django-filter: an unset choice filter reads "Any" (not "---------").
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

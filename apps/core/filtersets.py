@@ -7,14 +7,25 @@ gives the same rows in both.
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Q
 
 from .models import ObjectChange
 
 
+def object_types() -> list[tuple[str, str]]:
+    """Every kind of Threadline object the change log can name: ("requirements.requirement", "Requirement")."""
+    from django.apps import apps
+
+    found = [(f"{m._meta.app_label}.{m._meta.model_name}", str(m._meta.verbose_name).capitalize())
+             for m in apps.get_models() if m.__module__.startswith("apps.") and m is not ObjectChange]  # fmt: skip
+    return sorted(found, key=lambda choice: choice[1])
+
+
 class ObjectChangeFilterSet(django_filters.FilterSet):
-    object_type = django_filters.CharFilter(
-        method="filter_object_type", label="Object type", help_text="app_label.model, e.g. projects.membership"
+    object_type = django_filters.ChoiceFilter(
+        choices=object_types, method="filter_object_type", label="Object type",
+        help_text="app_label.model, e.g. projects.membership",
     )
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact", label="Actor (username)")
     action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices)
@@ -32,6 +43,25 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
         return queryset.filter(content_type=content_type) if content_type else queryset.none()
 
 
+class AnyYesNo(forms.Select):
+    """A boolean filter's select: Any (no filter), Yes, No — not Django's "Unknown"."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+    def format_value(self, value):
+        return {True: "true", False: "false", "True": "true", "False": "false"}.get(value, value or "")
+
+    def value_from_datadict(self, data, files, name):
+        return {"true": True, "false": False, "1": True, "0": False}.get(str(data.get(name, "")).lower())
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", AnyYesNo)
+        super().__init__(*args, **kwargs)
+
+
 class SearchFilter(django_filters.CharFilter):
     """``?q=``: a search box (type=search, so the list refreshes as you type) that calls ``search``."""
 
@@ -41,9 +71,13 @@ class SearchFilter(django_filters.CharFilter):
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """``?q=`` looks for the words in every field of ``search_fields`` (case-insensitive)."""
+    """``?q=`` looks for the words in every field of ``search_fields`` (case-insensitive); a boolean
+    field's filter offers Any / Yes / No."""
 
     search_fields: tuple[str, ...] = ()
+
+    class Meta:
+        filter_overrides = {models.BooleanField: {"filter_class": YesNoFilter}}
 
     def search(self, queryset, name, value):
         match = Q()
@@ -61,5 +95,5 @@ def project_filterset(kit) -> type[django_filters.FilterSet]:
     sort_keys = [column.sort_key for column in kit.table.columns if column.sort_key]
     if sort_keys:
         attrs["ordering"] = django_filters.OrderingFilter(fields=sort_keys)
-    attrs["Meta"] = type("Meta", (), {"model": kit.model, "fields": list(kit.filters)})
+    attrs["Meta"] = type("Meta", (SearchFilterSet.Meta,), {"model": kit.model, "fields": list(kit.filters)})
     return type(f"{kit.model.__name__}FilterSet", (SearchFilterSet,), attrs)

@@ -19,6 +19,13 @@ class ServiceModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # An optional choice reads "—" (none), not Django's "---------".
+            if getattr(field, "empty_label", None) == "---------":
+                field.empty_label = "—"
+            choices = getattr(field, "choices", None)
+            if choices and not hasattr(field, "queryset") and list(choices)[0] == ("", "---------"):
+                field.choices = [("", "—"), *list(choices)[1:]]
         project = getattr(self.instance, "project", None) if hasattr(self.instance, "project_id") else None
         if project is None:
             return
@@ -55,3 +62,30 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         if target is None and field != NON_FIELD_ERRORS:
             errors = [ValidationError(f"{field.replace('_', ' ').capitalize()}: {m}") for e in errors for m in e]
         form.add_error(target, errors)
+
+
+class LookupInput(forms.TextInput):
+    """A text input that suggests values as you type: htmx fetches ``<option>``s from ``options_url``
+    (a page answering ``?q=``) into the input's own ``<datalist>``. Works as a plain text box without
+    JavaScript; the form still validates whatever is typed."""
+
+    def __init__(self, options_url: str = "", attrs=None):
+        super().__init__(attrs)
+        self.options_url = options_url
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        list_id = f"{context['widget']['attrs'].get('id') or name}-options"
+        context["widget"]["attrs"].update({
+            "list": list_id, "autocomplete": "off", "hx-get": self.options_url, "hx-target": f"#{list_id}",
+            "hx-trigger": "input changed delay:250ms, focus once", "hx-params": name, "hx-swap": "innerHTML",
+        })  # fmt: skip
+        context["widget"]["list_id"] = list_id
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.utils.html import format_html
+
+        html = super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id') or name}-options"
+        return format_html('{}<datalist id="{}"></datalist>', html, list_id)

@@ -1,7 +1,7 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filtersets import SearchFilter
+from apps.core.filtersets import SearchFilter, YesNoFilter
 from apps.core.permissions import Role
 
 from .models import Membership, Project
@@ -9,7 +9,7 @@ from .models import Membership, Project
 
 class ProjectFilterSet(django_filters.FilterSet):
     q = SearchFilter()
-    archived = django_filters.BooleanFilter()
+    archived = YesNoFilter()
     ordering = django_filters.OrderingFilter(fields=["name", "slug", "created_at"])
 
     class Meta:

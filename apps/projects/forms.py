@@ -9,7 +9,11 @@ class ProjectForm(forms.ModelForm):
     class Meta:
         model = Project
         fields = ["name", "slug", "description"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        # The slug follows the name as it is typed, until someone edits the slug (static/js/threadline.js).
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "slug": forms.TextInput(attrs={"data-slug-from": "#id_name"}),
+        }
 
 
 class ProjectSettingsForm(forms.ModelForm):

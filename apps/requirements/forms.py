@@ -1,8 +1,9 @@
 """Forms for requirement pages: they parse input; the models' rules are checked once, by the services."""
 
 from django import forms
+from django.urls import reverse
 
-from apps.core.forms import ServiceModelForm
+from apps.core.forms import LookupInput, ServiceModelForm
 
 from . import workflow
 from .models import AcceptanceCriterion, Requirement, RequirementComment
@@ -10,7 +11,12 @@ from .models import AcceptanceCriterion, Requirement, RequirementComment
 
 class RequirementForm(ServiceModelForm):
     labels = forms.CharField(required=False, help_text="Comma-separated, e.g. security, psd2.")
-    parent = forms.CharField(required=False, label="Parent requirement", help_text="Its key, e.g. REQ-3.")
+    parent = forms.CharField(required=False, label="Parent requirement",
+                             help_text="Type a key or words of its title, then pick it (e.g. REQ-3).")  # fmt: skip
+    criteria = forms.CharField(
+        required=False, label="Acceptance criteria", widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line; Given … when … then … works well. More can be added later.",
+    )
 
     class Meta:
         model = Requirement
@@ -26,17 +32,24 @@ class RequirementForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         # Shown as text (names, a key), not the ids ModelForm would put here.
         saved = self.instance.pk is not None
+        if saved:
+            del self.fields["criteria"]  # an existing requirement's criteria are edited on its page
+        options = reverse("requirements:requirement_options", args=[self.instance.project.slug])
+        self.fields["parent"].widget = LookupInput(options_url=options)
         self.initial["labels"] = ", ".join(label.name for label in self.instance.labels.all()) if saved else ""
         self.initial["parent"] = self.instance.parent.key if self.instance.parent_id else ""
 
     def clean_parent(self):
-        key = self.cleaned_data["parent"].strip()
+        key = self.cleaned_data["parent"].strip().split(" ", 1)[0]  # "REQ-3 · Refunds" as suggested
         if not key:
             return None
         parent = Requirement.objects.by_key(self.instance.project, key)
         if parent is None:
             raise forms.ValidationError(f"There is no requirement {key} in this project.")
         return parent
+
+    def clean_criteria(self):
+        return [line.strip() for line in self.cleaned_data["criteria"].splitlines() if line.strip()]
 
     def clean_labels(self):
         from .services import split_labels

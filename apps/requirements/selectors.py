@@ -1,9 +1,9 @@
 """Reads shared by the requirement pages, the API and the exports (prefetching built in)."""
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 
 from . import workflow
-from .models import AcceptanceCriterion, Requirement, RequirementComment, RequirementTransition
+from .models import AcceptanceCriterion, Requirement, RequirementComment, RequirementTransition, parse_key
 from .verification import annotate_verification
 
 PRIORITY_RANK = Case(
@@ -57,3 +57,15 @@ def status_counts(*, project) -> dict[str, int]:
     """{status: count} for every status (zeros included), in one query."""
     counts = dict(Requirement.objects.filter(project=project).values_list("status").annotate(n=Count("id")).order_by())
     return {value: counts.get(value, 0) for value, _ in workflow.STATUSES}
+
+
+def requirement_matches(*, project, text: str, limit: int = 20):
+    """Requirements whose key or title matches ``text`` (all of them, by key, when it is empty)."""
+    rows = Requirement.objects.filter(project=project).only("number", "title", "project_id").order_by("number")
+    if text:
+        number = parse_key(text.split(" ", 1)[0])
+        match = Q(title__icontains=text) | Q(number=number) if number else Q(title__icontains=text)
+        if text.isdigit():
+            match |= Q(number=int(text))
+        rows = rows.filter(match)
+    return rows[:limit]

@@ -113,7 +113,10 @@ def requirement_create(
     instance_save(instance=requirement, actor=actor, m2m={"labels": labels_resolve(project=project, names=labels)})
     for position, text in enumerate(criteria):
         criterion = AcceptanceCriterion(requirement=requirement, position=position, text=text)
-        criterion.full_clean()
+        try:
+            criterion.full_clean()
+        except ValidationError as exc:  # named after the field that carried them: "criteria"
+            raise ValidationError({"criteria": [f"Criterion {position + 1}: {m}" for m in exc.messages]}) from None
         criterion.save()
     _record_revision(requirement=requirement, actor=actor)
     return requirement

@@ -90,6 +90,18 @@ class RequirementCreateView(ProjectObjectCreateView):
     success_message = "Requirement created. Add its acceptance criteria next."
 
 
+class RequirementOptionsView(ProjectMixin, generic.TemplateView):
+    """Suggestions for a field that names a requirement (e.g. a parent): the first 20 whose key or
+    title matches what was typed (``?q=`` or the field's own name), as ``<option>``s for a datalist."""
+
+    template_name = "requirements/_requirement_options.html"
+
+    def get_context_data(self, **kwargs):
+        typed = (self.request.GET.get("q") or self.request.GET.get("parent") or "").strip()
+        return super().get_context_data(options=selectors.requirement_matches(project=self.project, text=typed),
+                                        **kwargs)  # fmt: skip
+
+
 class RequirementTreeView(ProjectMixin, generic.TemplateView):
     template_name = "requirements/requirement_tree.html"
 
@@ -274,6 +286,7 @@ class RequirementKit(ModelKit):
     pages = {
         "list": RequirementListView, "detail": RequirementDetailView, "create": RequirementCreateView,
         "requirement_tree": Page(RequirementTreeView, "tree/"),
+        "requirement_options": Page(RequirementOptionsView, "options/"),
         "requirement_bulk": Page(RequirementBulkView, "bulk/"),
         "requirement_export": Page(RequirementExportView, "export/"),
         "requirement_import": Page(RequirementImportView, "import/"),

@@ -3,11 +3,9 @@
 import django_filters
 from django.db.models import Q
 
-from apps.core.filtersets import SearchFilter
+from apps.core.filtersets import SearchFilter, YesNoFilter
 
 from .models import FAILING, Status, TestCase, TestResult, TestRun
-
-YES_NO = [("true", "Yes"), ("false", "No")]
 
 
 class TestRunFilterSet(django_filters.FilterSet):
@@ -30,7 +28,7 @@ class TestResultFilterSet(django_filters.FilterSet):
     )
     q = SearchFilter()
     signature = django_filters.CharFilter(field_name="message_signature", label="Failure signature")
-    flaky = django_filters.ChoiceFilter(choices=YES_NO, method="filter_flaky", label="Flaky in run")
+    flaky = YesNoFilter(method="filter_flaky", label="Flaky in run")
     ordering = django_filters.OrderingFilter(fields=["duration", "id"])
 
     class Meta:
@@ -41,7 +39,7 @@ class TestResultFilterSet(django_filters.FilterSet):
         return queryset.filter(status__in=FAILING) if value == "failing" else queryset.filter(status=value)
 
     def filter_flaky(self, queryset, name, value):
-        return queryset.filter(flaky_in_run=value == "true")
+        return queryset.filter(flaky_in_run=value)
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -55,7 +53,7 @@ class TestResultFilterSet(django_filters.FilterSet):
 class TestCaseFilterSet(django_filters.FilterSet):
     q = SearchFilter()
     last_status = django_filters.ChoiceFilter(choices=Status.choices, label="Last status")
-    flaky = django_filters.ChoiceFilter(choices=YES_NO, method="filter_flaky", label="Flaky")
+    flaky = YesNoFilter(method="filter_flaky", label="Flaky")
     suite = django_filters.CharFilter(lookup_expr="exact")
 
     class Meta:
@@ -63,7 +61,7 @@ class TestCaseFilterSet(django_filters.FilterSet):
         fields = ["q", "last_status", "flaky", "suite"]
 
     def filter_flaky(self, queryset, name, value):
-        return queryset.filter(flaky=value == "true")
+        return queryset.filter(flaky=value)
 
     def search(self, queryset, name, value):
         return queryset.filter(

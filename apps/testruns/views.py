@@ -23,9 +23,16 @@ from .filtersets import TestCaseFilterSet, TestResultFilterSet, TestRunFilterSet
 from .history import flaky_window
 from .models import FAILING, TestCase, TestResult, TestRun
 
-TEST_NAME = ('{{ TEST.name|default:"(unnamed)" }}</a>{% if TEST.flaky %} <span class="badge text-bg-warning">'
-             'flaky</span>{% endif %}<div class="small text-body-secondary text-break">{{ TEST.suite }}'
-             '{% if TEST.classname %} › {{ TEST.classname }}{% endif %}</div>')  # fmt: skip
+
+def case_cell(test: str, case_id: str) -> str:
+    """A test's cell: its name as a link (cut to the column, whole in the tooltip and when focused),
+    a flaky badge, and its suite and class below (cut the same way)."""
+    return (
+        "<a class=\"tl-name fw-semibold\" href=\"{% url 'testruns:case_detail' project.slug " + case_id + " %}\" "
+        'title="{{ TEST.name }}">{{ TEST.name|default:"(unnamed)" }}</a>{% if TEST.flaky %} '
+        '<span class="badge text-bg-warning">flaky</span>{% endif %}<div class="small text-body-secondary tl-name" '
+        'title="{{ TEST.full_name }}">{{ TEST.suite }}{% if TEST.classname %} › {{ TEST.classname }}{% endif %}</div>'
+    ).replace("TEST", test)
 
 
 class RunTable(Table):
@@ -56,7 +63,7 @@ class CaseTable(Table):
     empty_title = "No tests yet"
     empty_text = "Tests appear with the first uploaded run."
     columns = [
-        Column("name", "Test", link=True, cell=TEST_NAME.replace("TEST", "row").replace("</a>", "", 1)),
+        Column("name", "Test", classes="tl-name-cell", cell=case_cell("row", "row.pk")),
         Column("last_status", cell='{% if row.last_status %}<span class="badge {{ row.last_status|status_badge }}">'
                "{{ row.get_last_status_display }}</span>{% endif %}"),
         Column("last_duration", "Last duration", classes="text-end", cell="{{ row.last_duration|seconds }}"),
@@ -71,8 +78,8 @@ class ResultTable(Table):
     frame, classes = "", "table-sm"  # inside the run page's results card
     template_name = "testruns/_result_table.html"
     columns = [
-        Column("test", "Test", cell='<a href="{% url \'testruns:case_detail\' project.slug row.test_case_id %}">'
-               + TEST_NAME.replace("TEST", "row.test_case") + '{% if row.failure_message and row.status != "passed" %}'
+        Column("test", "Test", classes="tl-name-cell", cell=case_cell("row.test_case", "row.test_case_id")
+               + '{% if row.failure_message and row.status != "passed" %}'
                '<div class="small text-danger-emphasis text-break">{{ row.failure_type }}{% if row.failure_type %}: '
                "{% endif %}{{ row.failure_message|truncatechars:240 }}</div>{% endif %}"),
         Column("status", classes="text-nowrap", cell='<span class="badge {{ row.status|status_badge }}">'

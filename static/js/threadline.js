@@ -26,3 +26,14 @@ document.addEventListener("change", (event) => {
   const field = event.target.closest("[data-autosubmit]");
   if (field && field.form) field.form.requestSubmit();
 });
+
+// A slug field follows the field its data-slug-from names ("Orders API" → "orders-api") until it is
+// edited by hand.
+document.addEventListener("input", (event) => {
+  if (event.target.matches("[data-slug-from]")) { event.target.dataset.edited = "1"; return; }
+  document.querySelectorAll("[data-slug-from]").forEach((slug) => {
+    if (slug.dataset.edited || !event.target.matches(slug.dataset.slugFrom)) return;
+    slug.value = event.target.value.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "");
+  });
+});

@@ -248,10 +248,19 @@ def test_activity_endpoint_newest_first_and_filtered(api_as, project, users):
     assert {r["object_type"] for r in by_type} == {"projects.project"}
     by_actor = api.get(f"{BASE}/activity/", {"actor": "maintainer"}).json()["results"]
     assert [r["actor"] for r in by_actor] == ["maintainer"]
-    assert api.get(f"{BASE}/activity/", {"object_type": "nope.nope"}).json()["count"] == 0
+    unknown = api.get(f"{BASE}/activity/", {"object_type": "nope.nope"})  # a clear 400, not an empty page
+    assert unknown.status_code == 400 and "object_type" in unknown.json()["errors"]
 
 
 def test_member_filters(api_as, project):
     body = api_as("viewer").get(f"{BASE}/members/", {"role": "maintainer"}).json()
     assert [m["user"]["username"] for m in body["results"]] == ["maintainer"]
     assert api_as("viewer").get(f"{BASE}/members/", {"role": "boss"}).status_code == 400
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_member_name_with_a_nul_byte_is_404(api_as, project, method):
+    """No username holds a NUL byte, and PostgreSQL refuses to compare one (it was a 500 there)."""
+    response = getattr(api_as("owner"), method)(f"/api/v1/projects/{project.slug}/members/own%00er/")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    assert Membership.objects.filter(project=project).count() == 4
