@@ -25,4 +25,6 @@ USER threadline
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD python -c "import sys,urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Bind, workers and proxy trust come from config/gunicorn.py: X-Forwarded-* are believed only with
+# BEHIND_PROXY=1 (and by gunicorn only from FORWARDED_ALLOW_IPS), never from any client.
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi"]

@@ -41,7 +41,7 @@ lint: install
 
 # Production-style processes (set DATABASE_URL and REDIS_URL first; see README).
 web: install
-	$(BIN)/gunicorn config.wsgi --bind 0.0.0.0:$(PORT) --workers 3 --access-logfile -
+	PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel INFO --concurrency 2

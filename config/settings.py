@@ -37,10 +37,17 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
-if env_bool("BEHIND_PROXY", False):
-    # Only trust X-Forwarded-Proto when a proxy we control sets it.
+# X-Forwarded-* headers are believed only behind a proxy we control (BEHIND_PROXY=1), which sets them;
+# otherwise any client could claim HTTPS, another host or another address. PROXY_COUNT: how many proxies
+# in front append to X-Forwarded-For (the client's address is the one the outermost added). Gunicorn's
+# side of the same switch: config/gunicorn.py.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+PROXY_COUNT = env_int("PROXY_COUNT", 1) if BEHIND_PROXY else 0
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# The client address of allauth's login rate limits (0: the peer's address, never X-Forwarded-For).
+ALLAUTH_TRUSTED_PROXY_COUNT = PROXY_COUNT
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -190,6 +197,8 @@ REST_FRAMEWORK = {
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The client address of API throttles: DRF's default (None) believes any X-Forwarded-For.
+REST_FRAMEWORK["NUM_PROXIES"] = PROXY_COUNT
 SPECTACULAR_SETTINGS = {
     "TITLE": "Threadline API",
     "DESCRIPTION": (

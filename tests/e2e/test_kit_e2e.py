@@ -54,3 +54,17 @@ def test_label_pages_by_role(page_as, project, users, screenshot):
     maintainer.get_by_role("button", name="Delete").click()
     expect(maintainer.get_by_text("Deleted privacy.")).to_be_visible()
     assert not Label.objects.filter(name="privacy").exists()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_new_projects_slug_follows_its_name_until_edited(page_as, users):
+    from playwright.sync_api import expect
+
+    page = page_as("outsider")
+    page.goto("/projects/new/")
+    page.get_by_label("Name").fill("Orders & Payments API")
+    expect(page.get_by_label("Slug")).to_have_value("orders-payments-api")
+    page.get_by_label("Slug").fill("orders")
+    page.get_by_label("Name").fill("Orders API v2")
+    expect(page.get_by_label("Slug")).to_have_value("orders")  # edited by hand: left alone

@@ -1,0 +1,40 @@
+"""Forms that look finished: filter selects say "Any", booleans offer Any/Yes/No, optional choices
+read "—", the activity filter names object types as people do, and a search box is type=search."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_filters_read_any_and_yes_no(client_as, project):
+    page = client_as("viewer").get(f"/projects/{project.slug}/test-runs/tests/").content.decode()
+    assert '<option value="" selected>Any</option>' in page and "---------" not in page
+    assert '<option value="true">Yes</option>' in page and '<option value="false">No</option>' in page
+    assert 'type="search"' in page
+    projects = client_as("viewer").get("/projects/").content.decode()
+    assert "Unknown" not in projects and ">Any</option>" in projects
+
+
+def test_boolean_filters_filter_the_same_on_page_and_api(client_as, api_as, project, other_project):
+    from apps.projects.models import Project
+
+    Project.objects.filter(pk=project.pk).update(archived=True)
+    page = client_as("owner").get("/projects/?archived=true")
+    assert [p.slug for p in page.context["object_list"]] == ["payments-api"]
+    api = api_as("owner").get("/api/v1/projects/?archived=true").json()
+    assert [p["slug"] for p in api["results"]] == ["payments-api"]
+    assert api_as("owner").get("/api/v1/projects/?archived=false").json()["count"] == 0
+
+
+def test_the_activity_filter_names_object_types_readably(client_as, project):
+    page = client_as("viewer").get(f"/projects/{project.slug}/activity/").content.decode()
+    assert '<option value="requirements.requirement">Requirement</option>' in page
+    assert '<option value="testruns.testrun">Test run</option>' in page
+    filtered = client_as("viewer").get(f"/projects/{project.slug}/activity/?object_type=projects.membership")
+    assert filtered.status_code == 200 and all(
+        c.content_type.model == "membership" for c in filtered.context["object_list"])
+
+
+def test_optional_choices_read_a_dash(client_as, project):
+    page = client_as("member").get(f"/projects/{project.slug}/requirements/new/").content.decode()
+    assert "---------" not in page and '<option value="" selected>—</option>' in page
