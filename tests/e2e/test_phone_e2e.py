@@ -28,15 +28,16 @@ def overflow(page) -> int:
 @pytest.fixture
 def dataset(project, users, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    parent = requirement_create(project=project, actor=users["owner"], title="Card payments " * 8,
-                                labels=["psd2", "a-rather-long-label-name"], criteria=["Given a card " * 12])  # fmt: skip
+    owner = users["owner"]
+    parent = requirement_create(project=project, actor=owner, title="Card payments " * 8,
+                                labels=["psd2", "a-rather-long-label-name"], criteria=["Given a card " * 12])
     child = requirement_create(project=project, actor=users["owner"], title="Refunds", parent=parent)
     requirement_update(requirement=child, actor=users["owner"], title="Refunds within five days")
     runs = []
     for _ in range(2):
-        run, _ = upload_run(project=project, actor=users["owner"], name="integration", branch="feature/very-long-branch-name",
+        run, _ = upload_run(project=project, actor=owner, name="integration", branch="feature/very-long-branch-name",
                             commit="0123456789abcdef0123456789abcdef01234567",
-                            report=SimpleUploadedFile("junit.xml", REPORT.encode()))  # fmt: skip
+                            report=SimpleUploadedFile("junit.xml", REPORT.encode()))
         ingest_now(run_id=run.pk)
         runs.append(run)
     return {"runs": runs, "case": TestCase.objects.get(name=LONG), "label": Label.objects.get(name="psd2")}
