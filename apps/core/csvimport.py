@@ -54,6 +54,7 @@ class ImportReport:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # rows naming an existing object they leave exactly as it is
     errors: list[RowError] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)  # first PREVIEW_ROWS rows: {row, action, ...}
 
@@ -72,6 +73,7 @@ class ImportReport:
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "errors": [vars(e) for e in self.errors],
             "preview": self.preview,
         }

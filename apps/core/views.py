@@ -332,7 +332,8 @@ class ProjectImportView(ProjectMixin, generic.TemplateView):
         if report is None or not report.ok:
             return self.render_to_response(self.get_context_data(report=report), status=400)
         cache.delete(self._cache_key(token))
-        messages.success(self.request, f"Imported: {report.created} created, {report.updated} updated.")
+        messages.success(self.request, f"Imported: {report.created} created, {report.updated} updated, "
+                                       f"{report.unchanged} unchanged.")
         return HttpResponseRedirect(self.success_url or self.request.path)
 
     def _cache_key(self, token: str) -> str:

@@ -157,6 +157,7 @@ class _Row:
         self.criteria: list[AcceptanceCriterion] | None = None
         self.old_status = old.status if old else ""
         self.depth = 0  # in the hierarchy, once parents are checked (1 = top level)
+        self.unchanged = False  # an existing requirement the row leaves exactly as it is
 
     def error(self, field: str, message: str) -> None:
         self.errors.append(RowError(self.row, "" if field == NON_FIELD_ERRORS else field, message))
@@ -165,7 +166,8 @@ class _Row:
 class _Importer:
     def __init__(self, project, actor):
         self.project, self.actor = project, actor
-        self.existing = {r.number: r for r in Requirement.objects.filter(project=project).prefetch_related("criteria")}
+        self.existing = {r.number: r for r in Requirement.objects.filter(project=project)
+                         .prefetch_related("criteria", "labels")}  # fmt: skip
         self.numbers = {r.pk: n for n, r in self.existing.items()}
         self.last = last_number(project=project)
         self.members = {m.user.get_username().lower(): m.user for m in project.memberships.select_related("user")}
@@ -187,7 +189,21 @@ class _Importer:
             self._labels(row)
         if "criteria" in header:
             self._criteria(row)
+        row.unchanged = row.old is not None and not row.errors and not self._changes(row)
         return row
+
+    def _changes(self, row: _Row) -> bool:
+        """Does the row change anything of the requirement it names (fields, parent, labels, criteria)?"""
+        old, new = row.old, row.instance
+        fields = [*TEXT_FIELDS, *CHOICE_FIELDS, "owner_id"]
+        if any(getattr(old, name) != getattr(new, name) for name in fields):
+            return True
+        if row.parent_number != self.numbers.get(old.parent_id):
+            return True
+        if row.labels is not None and sorted(row.labels) != sorted(label.name for label in old.labels.all()):
+            return True
+        return row.criteria is not None and [(c.text, c.met) for c in row.criteria] != [
+            (c.text, c.met) for c in old.criteria.all()]
 
     def _key(self, row_number: int, key: str) -> tuple[int | None, str]:
         """The key's number and, if it can't be used, why."""
@@ -347,7 +363,8 @@ def requirements_import(*, project, actor, data: bytes | str, dry_run: bool = Fa
         instance=project,
         action=ObjectChange.Action.ACTION,
         verb="imported requirements",
-        message=f"{report.created} created, {report.updated} updated from a CSV of {report.rows} rows.",
+        message=f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged "
+        f"from a CSV of {report.rows} rows.",
     )
     return report
 
@@ -356,12 +373,13 @@ def _report(rows: list[_Row], *, dry_run: bool) -> ImportReport:
     report = ImportReport(dry_run=dry_run, rows=len(rows))
     for row in rows:
         report.errors.extend(row.errors)
-        report.updated += not row.is_new
         report.created += row.is_new
+        report.unchanged += row.unchanged
+        report.updated += not row.is_new and not row.unchanged
         if len(report.preview) < PREVIEW_ROWS:
             report.preview.append({
                 "row": row.row,
-                "action": "create" if row.is_new else "update",
+                "action": "create" if row.is_new else "unchanged" if row.unchanged else "update",
                 "key": row.instance.key if row.instance.number else "(new key)",
                 "title": row.instance.title,
                 "status": row.instance.status,
@@ -371,6 +389,7 @@ def _report(rows: list[_Row], *, dry_run: bool) -> ImportReport:
 
 
 def _save(project, actor, rows: list[_Row], importer: _Importer) -> None:
+    rows = [row for row in rows if not row.unchanged]  # nothing to write, no revision, no new time
     _number_new(project, rows)
     revisions, transitions = _history(rows, importer, author=actor if getattr(actor, "pk", None) else None)
     pk_of = {number: requirement.pk for number, requirement in importer.existing.items()}

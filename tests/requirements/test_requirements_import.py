@@ -324,3 +324,26 @@ def test_ten_thousand_rows(project, users, django_assert_max_num_queries):
     assert Requirement.labels.through.objects.count() == 20_000
     assert Requirement.objects.get(number=1).criteria.count() == 2
     assert list(COLUMNS)[0] == "key"
+
+
+def test_reimporting_an_export_reports_its_rows_unchanged_and_writes_nothing(api_as, project, make_requirement):
+    from apps.core.models import ObjectChange
+    from apps.requirements.models import Requirement, RequirementRevision
+
+    make_requirement(title="Refunds", labels=["money"], criteria=["Given a capture, then refund"])
+    make_requirement(title="Payouts")
+    api = api_as("maintainer")
+    base = f"/api/v1/projects/{project.slug}/requirements"
+    exported = api.get(f"{base}/export/?format=csv").content
+    stamps = list(Requirement.objects.values_list("updated_at", flat=True))
+    revisions = RequirementRevision.objects.count()
+    report = api.post(f"{base}/import/", data=exported, content_type="text/csv").json()
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
+    assert {row["action"] for row in report["preview"]} == {"unchanged"}
+    assert list(Requirement.objects.values_list("updated_at", flat=True)) == stamps
+    assert RequirementRevision.objects.count() == revisions
+    edited = exported.replace(b"Payouts", b"Daily payouts")
+    report = api.post(f"{base}/import/", data=edited, content_type="text/csv").json()
+    assert (report["updated"], report["unchanged"]) == (1, 1)
+    assert ObjectChange.objects.filter(verb="imported requirements").first().message.startswith(
+        "0 created, 1 updated, 1 unchanged")

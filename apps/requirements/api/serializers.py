@@ -215,5 +215,6 @@ class ImportReportSerializer(serializers.Serializer):
     rows = serializers.IntegerField()
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField(help_text="Rows naming a requirement they leave exactly as it is.")
     errors = serializers.ListField(child=serializers.DictField(), help_text="[{row, field, message}]")
     preview = serializers.ListField(child=serializers.DictField())
