@@ -1,7 +1,12 @@
+from django.conf import settings
+
+
 def navigation(request):
-    """The project switcher's list: the user's projects, fetched once per page render."""
+    """What the layout needs on every page: the site's name, and the project switcher's list (the user's
+    projects, fetched once per page render)."""
+    context = {"SITE_NAME": settings.SITE_NAME}
     if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {}
+        return context
 
     def switcher():
         from django.apps import apps
@@ -12,4 +17,5 @@ def navigation(request):
     # Lazy: pages that never render the switcher (JSON, redirects) never query.
     from django.utils.functional import SimpleLazyObject
 
-    return {"nav_projects": SimpleLazyObject(switcher)}
+    context["nav_projects"] = SimpleLazyObject(switcher)
+    return context

@@ -1,0 +1,75 @@
+"""Template helpers for allauth's pages in Threadline's look (templates/allauth/elements/*).
+
+allauth builds every account page from small "elements" (form, fields, button …); these tags let
+those element templates render forms with Threadline's own form templates and pick Bootstrap classes.
+"""
+
+import re
+
+from django import template
+from django.template.loader import render_to_string
+
+register = template.Library()
+
+# A word in title case ("Password", "Me"); all-capital words (TOTP, 2FA) and lower-case ones are kept.
+_TITLE_WORD = re.compile(r"\b([A-Z])([a-z]+)\b")
+
+
+def sentence_case(text: str) -> str:
+    """'New Password (again)' -> 'New password (again)': allauth's labels read like the rest of Threadline."""
+    text = str(text)
+    if not text:
+        return text
+    head, tail = text[0], text[1:]
+    return head + _TITLE_WORD.sub(lambda m: m.group(1).lower() + m.group(2), tail)
+
+
+@register.simple_tag
+def auth_form(form) -> str:
+    """An allauth form through Threadline's form templates (labels, help text, errors tied to inputs).
+
+    allauth's forms are built per request, so relabelling this instance's fields touches nothing shared.
+    """
+    for name, field in form.fields.items():
+        placeholder = field.widget.attrs.get("placeholder")
+        if name == "login" and placeholder:
+            # allauth labels the log-in field just "Login"; its placeholder says what it takes.
+            field.label = placeholder
+        if field.label:
+            field.label = sentence_case(field.label)
+        if placeholder and str(placeholder).lower() == str(field.label or "").lower():
+            # A visible label already says it; a placeholder repeating it is noise for screen readers.
+            del field.widget.attrs["placeholder"]
+    return render_to_string("forms/form.html", {"form": form})
+
+
+@register.simple_tag
+def auth_button_class(tags) -> str:
+    """Bootstrap classes for an allauth button from its tags (danger, secondary, link, outline, prominent, minor)."""
+    tags = set(tags or ())
+    if "link" in tags:
+        variant = "btn-link"
+    elif "danger" in tags:
+        variant = "btn-outline-danger" if "outline" in tags else "btn-danger"
+    elif "secondary" in tags:
+        variant = "btn-outline-secondary"
+    elif "outline" in tags:
+        variant = "btn-outline-primary"
+    else:
+        variant = "btn-primary"
+    classes = ["btn", variant]
+    if "prominent" in tags:
+        classes.append("w-100")
+    if "minor" in tags:
+        classes.append("btn-sm")
+    return " ".join(classes)
+
+
+@register.simple_tag
+def auth_badge_class(tags) -> str:
+    tags = set(tags or ())
+    for tag, css in (("success", "text-bg-success"), ("warning", "text-bg-warning"),
+                     ("danger", "text-bg-danger"), ("primary", "text-bg-primary")):  # fmt: skip
+        if tag in tags:
+            return css
+    return "text-bg-secondary"
