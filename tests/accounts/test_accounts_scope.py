@@ -153,3 +153,16 @@ def test_migration_keeps_tokens_without_projects_all_and_limits_the_others():
     executor.migrate(after)
     new = executor.loader.project_state(after).apps.get_model("accounts", "ApiToken")
     assert dict(new.objects.values_list("name", "all_projects")) == {"everything": True, "limited": False}
+
+
+def test_the_admin_cannot_widen_a_token(client, users, project):
+    token, _ = api_token_create(user=users["member"], name="limited", projects=[project])
+    users["owner"].is_staff = users["owner"].is_superuser = True
+    users["owner"].save()
+    client.force_login(users["owner"])
+    url = f"/admin/accounts/apitoken/{token.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="all_projects"' not in page.content.decode()
+    client.post(url, {"name": "renamed", "all_projects": "on", "projects": [], "user": users["member"].pk})
+    token.refresh_from_db()
+    assert not token.all_projects and list(token.projects.all()) == [project]
