@@ -223,7 +223,8 @@ def test_login_error_is_announced(client, user):
     page = assert_threadline_page(response, "Log in")
     html = response.content.decode()
     assert re.search(r'<div class="alert alert-danger" role="alert">\s*<div>The username and/or password', html)
-    assert page
+    assert ">Username or email" in html and ">Remember me<" in html  # relabelled on a posted form too
+    assert page.h1 == ["Log in"]
 
 
 def test_signup_field_errors_are_tied_to_their_inputs(client):
@@ -307,3 +308,27 @@ def test_confirming_the_email_logs_in_and_lands_on_projects(client, mailoutbox):
     assert landing.status_code == 200
     assert landing.wsgi_request.user.username == "newcomer"
     assert EmailAddress.objects.get(email="newcomer@threadline.test").verified
+
+
+def test_already_logged_in_note_is_a_status_alert(client, user):
+    client.force_login(user)
+    response = client.get(reverse("account_reset_password"))
+    assert_threadline_page(response, "Reset your password")
+    assert re.search(r'<div class="alert alert-info" role="status">\s*<strong>Note:</strong> You are already logged in as ada', response.content.decode())
+
+
+def test_account_settings_nav_marks_the_current_section(logged_in):
+    html = logged_in.get(reverse("mfa_index")).content.decode()
+    assert re.search(r'class="nav-link active" aria-current="page" href="/accounts/2fa/">Two-factor', html)
+    assert 'href="/account/tokens/">API tokens' in html and 'href="/account/profile/">Profile' in html
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [("Remember Me", "Remember me"), ("New Password (again)", "New password (again)"), ("Email", "Email"),
+     ("TOTP Code", "TOTP code"), ("Authenticator code", "Authenticator code"), ("", "")],
+)  # fmt: skip
+def test_sentence_case(label, expected):
+    from apps.accounts.templatetags.auth_pages import sentence_case
+
+    assert sentence_case(label) == expected

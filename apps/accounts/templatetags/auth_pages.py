@@ -30,15 +30,15 @@ def auth_form(form) -> str:
 
     allauth's forms are built per request, so relabelling this instance's fields touches nothing shared.
     """
-    for name, field in form.fields.items():
+    for bound_field in form:
+        field = bound_field.field
         placeholder = field.widget.attrs.get("placeholder")
-        if name == "login" and placeholder:
-            # allauth labels the log-in field just "Login"; its placeholder says what it takes.
-            field.label = placeholder
-        if field.label:
-            field.label = sentence_case(field.label)
-        if placeholder and str(placeholder).lower() == str(field.label or "").lower():
-            # A visible label already says it; a placeholder repeating it is noise for screen readers.
+        label = placeholder if bound_field.name == "login" and placeholder else bound_field.label
+        # allauth labels the log-in field just "Login"; its placeholder says what it takes. The bound field
+        # keeps its own copy of the label (made when a posted form was validated), so both are set.
+        bound_field.label = field.label = sentence_case(label) if label else label
+        if placeholder:
+            # allauth's placeholders stand in for labels it hides; ours are visible, so they only repeat them.
             del field.widget.attrs["placeholder"]
     return render_to_string("forms/form.html", {"form": form})
 
@@ -73,3 +73,12 @@ def auth_badge_class(tags) -> str:
         if tag in tags:
             return css
     return "text-bg-secondary"
+
+
+@register.simple_tag
+def auth_alert_kind(tags) -> str:
+    """An allauth alert's Bootstrap colour: danger for errors (announced at once), info otherwise."""
+    tags = set(tags or ())
+    if tags & {"danger", "error"}:
+        return "danger"
+    return "warning" if "warning" in tags else "info"
