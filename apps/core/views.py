@@ -96,6 +96,11 @@ class FilteredListMixin:
 
     filterset_class = None
     paginate_by = 50
+    max_page_size = 500  # as the API's ?page_size=
+
+    def get_paginate_by(self, queryset):
+        size = self.request.GET.get("page_size", "")
+        return min(int(size), self.max_page_size) if size.isdigit() and int(size) > 0 else self.paginate_by
 
     def get_filterset_class(self):
         if self.filterset_class is None and getattr(self, "kit", None) is not None:
@@ -110,7 +115,11 @@ class FilteredListMixin:
         if self.get_filterset_class() is None:
             return queryset
         self.filterset = self.get_filterset(queryset)
-        return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
+        if not self.filterset.is_bound:
+            return queryset
+        # A filter value that doesn't parse matches nothing (the form shows why), as the API answers
+        # 400 for it: never every row.
+        return self.filterset.qs if self.filterset.is_valid() else queryset.none()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

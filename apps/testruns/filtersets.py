@@ -28,12 +28,14 @@ class TestResultFilterSet(django_filters.FilterSet):
     )
     q = SearchFilter()
     signature = django_filters.CharFilter(field_name="message_signature", label="Failure signature")
+    suite = django_filters.CharFilter(field_name="test_case__suite", label="Suite")
+    classname = django_filters.CharFilter(field_name="test_case__classname", label="Class")
     flaky = YesNoFilter(method="filter_flaky", label="Flaky in run")
     ordering = django_filters.OrderingFilter(fields=["duration", "id"])
 
     class Meta:
         model = TestResult
-        fields = ["status", "q", "signature", "flaky"]
+        fields = ["status", "q", "signature", "suite", "classname", "flaky"]
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status__in=FAILING) if value == "failing" else queryset.filter(status=value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q, Sum
 
 from .history import flaky_stats, flaky_window
 from .models import FAILING, TestCase, TestResult, TestRun
@@ -173,3 +173,27 @@ def overview_stats(project) -> dict:
     counts = TestRun.objects.filter(project=project).aggregate(runs=Count("id"))
     flaky = TestCase.objects.filter(project=project, flaky=True).count()
     return {"latest": latest, "runs": counts["runs"], "flaky": flaky}
+
+
+SUITE_TREE_CLASSES = 300  # classes shown in a run's suite tree; more are counted, not listed
+
+
+def suite_tree(*, run: TestRun) -> dict:
+    """A run's results as suites → classes with their counts (as Allure's "Suites"), from one
+    grouped query; each class's tests are loaded when it is opened (``run_results?suite=&classname=``)."""
+    rows = list(
+        TestResult.objects.filter(run=run)
+        .values("test_case__suite", "test_case__classname")
+        .annotate(tests=Count("id"), failing=Count("id", filter=Q(status__in=FAILING)),
+                  skipped=Count("id", filter=Q(status="skipped")), duration=Sum("duration"))
+        .order_by("test_case__suite", "test_case__classname")[: SUITE_TREE_CLASSES + 1]
+    )  # fmt: skip
+    suites: dict[str, dict] = {}
+    for row in rows[:SUITE_TREE_CLASSES]:
+        suite = suites.setdefault(row["test_case__suite"], {"name": row["test_case__suite"], "classes": [],
+                                                               "tests": 0, "failing": 0, "skipped": 0})  # fmt: skip
+        suite["classes"].append({"name": row["test_case__classname"], "tests": row["tests"], "failing": row["failing"],
+                                 "skipped": row["skipped"], "duration": row["duration"]})  # fmt: skip
+        for key in ("tests", "failing", "skipped"):
+            suite[key] += row[key]
+    return {"suites": list(suites.values()), "more": len(rows) > SUITE_TREE_CLASSES}

@@ -116,6 +116,7 @@ class RunDetailView(UploadHelpMixin, ProjectObjectDetailView):
                 changes=selectors.compare_counts(base=previous, head=run) if previous else None,
                 failure_groups=selectors.failure_groups(run=run) if run.failing else [],
                 slowest=list(selectors.slowest_results(run=run)),
+                tree=selectors.suite_tree(run=run),
                 result_filter=TestResultFilterSet(self.request.GET or None, request=self.request),
             )
         return super().get_context_data(**context, **kwargs)

@@ -38,3 +38,12 @@ def test_the_activity_filter_names_object_types_readably(client_as, project):
 def test_optional_choices_read_a_dash(client_as, project):
     page = client_as("member").get(f"/projects/{project.slug}/requirements/new/").content.decode()
     assert "---------" not in page and '<option value="" selected>—</option>' in page
+
+
+def test_a_filter_value_that_does_not_parse_shows_no_rows_and_says_why(client_as, api_as, project, users):
+    from apps.requirements.services import requirement_create
+
+    requirement_create(project=project, actor=users["owner"], title="Refunds")
+    page = client_as("viewer").get(f"/projects/{project.slug}/requirements/?status=bogus")
+    assert list(page.context["object_list"]) == [] and "Select a valid choice" in page.content.decode()
+    assert api_as("viewer").get(f"/api/v1/projects/{project.slug}/requirements/?status=bogus").status_code == 400

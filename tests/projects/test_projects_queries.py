@@ -71,14 +71,14 @@ OVERVIEW_PIN = 8
 CASES = {
     # name: (seed(users, project, n), url, client kind, pinned max queries, small n, large n)
     "project list page": (lambda u, p, n: add_projects(u["member"], n), "/projects/", "ui", 5, 5, 60),
-    "project list api": (lambda u, p, n: add_projects(u["member"], n), "/api/v1/projects/", "api", 5, 5, 60),
+    "project list api": (lambda u, p, n: add_projects(u["member"], n), "/api/v1/projects/", "api", 4, 5, 60),
     "members page": (lambda u, p, n: add_members(p, n), "/projects/payments-api/members/", "ui", 6, 5, 60),
-    "members api": (lambda u, p, n: add_members(p, n), "/api/v1/projects/payments-api/members/", "api", 5,
+    "members api": (lambda u, p, n: add_members(p, n), "/api/v1/projects/payments-api/members/", "api", 4,
                     5, 60),
     "activity page": (lambda u, p, n: add_changes(p, u["owner"], n), "/projects/payments-api/activity/", "ui",
                       6, 5, 300),
     "activity api": (lambda u, p, n: add_changes(p, u["owner"], n), "/api/v1/projects/payments-api/activity/",
-                     "api", 5, 5, 300),
+                     "api", 4, 5, 300),
     "tokens page": (lambda u, p, n: add_tokens(u["member"], p, n), "/account/tokens/", "ui", 6, 5, 30),
     "overview page": (lambda u, p, n: (add_members(p, n), add_changes(p, u["owner"], n)),
                       "/projects/payments-api/", "ui", OVERVIEW_PIN, 5, 60),

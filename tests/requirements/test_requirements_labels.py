@@ -13,7 +13,7 @@ class TestLabelKit(KitTests):
     model = Label
     create_data = {"name": "security", "description": "Anything an attacker could use."}
     update_data = {"name": "privacy", "description": ""}
-    queries = {"list": 6, "detail": 6, "api-list": 5, "api-detail": 4}
+    queries = {"list": 6, "detail": 6, "api-list": 4, "api-detail": 3}
 
     def make(self, project, users, number):
         return kit_for(Label).create(project=project, actor=users["owner"], values={"name": f"label-{number}"})

@@ -31,7 +31,7 @@ class TestRunKit(KitTests):
     model = TestRun
     api_format = "multipart"
     api_create_status = 202
-    queries = {"list": 6, "detail": 10, "api-list": 5, "api-detail": 4}
+    queries = {"list": 6, "detail": 11, "api-list": 4, "api-detail": 3}
 
     @property
     def api_create_data(self):
@@ -43,7 +43,7 @@ class TestRunKit(KitTests):
 
 class TestCaseKit(KitTests):
     model = TestCase
-    queries = {"list": 6, "detail": 8, "api-list": 5, "api-detail": 4}
+    queries = {"list": 6, "detail": 8, "api-list": 4, "api-detail": 3}
 
     def make(self, project, users, number):
         _run(project, users, number)

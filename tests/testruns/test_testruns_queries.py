@@ -32,7 +32,7 @@ def _urls(project, dataset):
     slug, run, case = project.slug, dataset[-1], TestCase.objects.filter(name="t7").get()
     return {
         "run list": (reverse("testruns:run_list", args=[slug]), 6),
-        "run detail": (reverse("testruns:run_detail", args=[slug, run.pk]), 14),
+        "run detail": (reverse("testruns:run_detail", args=[slug, run.pk]), 15),
         "run results": (reverse("testruns:run_results", args=[slug, run.pk]), 8),
         "case list": (reverse("testruns:case_list", args=[slug]), 6),
         "case detail": (reverse("testruns:case_detail", args=[slug, case.pk]), 8),

@@ -133,3 +133,15 @@ def test_pass_rates_have_one_format_and_one_colour_scale():
     assert [pass_rate_text(r) for r in (100.0, 97.5, 50.0, 0.0, None)] == ["100%", "97.5%", "50%", "0%", "—"]
     assert [pass_rate_colour(r) for r in (100.0, 99.9, 90.0, 89.9, None)] == [
         "success", "warning", "warning", "danger", "secondary"]
+
+
+def test_the_run_page_has_a_suite_class_test_tree(client_as, project, runs):
+    first, second = runs
+    client = client_as("viewer")
+    html = client.get(reverse("testruns:run_detail", args=[project.slug, second.pk])).content.decode()
+    assert 'id="suites"' in html and "pkg.Tests" in html and "2 failed" in html  # class pkg.Tests: a fails, d errors
+    tests = client.get(reverse("testruns:run_results", args=[project.slug, second.pk])
+                       + "?suite=suite&classname=pkg.Tests&page_size=200").context["object_list"]
+    assert sorted(r.test_case.name for r in tests) == ["a", "b", "c", "d"]
+    assert not client.get(reverse("testruns:run_results", args=[project.slug, second.pk])
+                          + "?suite=suite&classname=other").context["object_list"]
