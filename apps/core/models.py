@@ -17,11 +17,11 @@ class TimeStampedModel(models.Model):
 
 
 class ProjectScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Rows of projects the user may see (the one permission layer, ARCHITECTURE rule 1)."""
+    def visible_to(self, user, token=None):
+        """Rows of projects the user (through this API token, if any) may see (ARCHITECTURE rule 1)."""
         from apps.core.permissions import visible_project_ids
 
-        return self.filter(project_id__in=visible_project_ids(user))
+        return self.filter(project_id__in=visible_project_ids(user, token))
 
 
 class ProjectScopedModel(TimeStampedModel):
@@ -61,14 +61,22 @@ def stable_order(queryset):
 
 
 def limit_to_project(queryset, project):
-    """The choices a form or serializer may link to: rows of the same project, or its members."""
+    """The choices a form or serializer may link to: rows of the same project (directly, or through
+    the row they belong to, e.g. a requirement's criteria), or its members. Anything else: none —
+    a link must never reach into another project by accident."""
     from django.contrib.auth import get_user_model
 
-    if queryset.model is get_user_model():
+    model = queryset.model
+    if model is get_user_model():
         return queryset.filter(memberships__project=project)
-    if any(field.name == "project" for field in queryset.model._meta.fields):
+    if model._meta.model_name == "project" and model._meta.app_label == "projects":
+        return queryset.filter(pk=project.pk)
+    if any(field.name == "project" for field in model._meta.fields):
         return queryset.filter(project=project)
-    return queryset
+    for field in model._meta.fields:
+        if field.is_relation and any(f.name == "project" for f in field.related_model._meta.fields):
+            return queryset.filter(**{f"{field.name}__project": project})
+    return queryset.none()
 
 
 class ObjectChange(models.Model):

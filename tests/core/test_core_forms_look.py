@@ -47,3 +47,21 @@ def test_a_filter_value_that_does_not_parse_shows_no_rows_and_says_why(client_as
     page = client_as("viewer").get(f"/projects/{project.slug}/requirements/?status=bogus")
     assert list(page.context["object_list"]) == [] and "Select a valid choice" in page.content.decode()
     assert api_as("viewer").get(f"/api/v1/projects/{project.slug}/requirements/?status=bogus").status_code == 400
+
+
+def test_related_choices_never_reach_into_another_project(project, other_project, users):
+    from django.contrib.auth import get_user_model
+
+    from apps.core.models import limit_to_project
+    from apps.requirements.models import AcceptanceCriterion, Label
+    from apps.requirements.services import requirement_create
+
+    mine = requirement_create(project=project, actor=users["owner"], title="Mine", criteria=["Given a"])
+    theirs = requirement_create(project=other_project, actor=users["outsider"], title="Theirs", criteria=["Given b"],
+                                labels=["secret"])  # fmt: skip
+    assert list(limit_to_project(AcceptanceCriterion.objects.all(), project)) == list(mine.criteria.all())
+    assert not limit_to_project(Label.objects.all(), project).filter(pk__in=theirs.labels.all()).exists()
+    assert users["outsider"] not in limit_to_project(get_user_model().objects.all(), project)
+    from django.contrib.auth.models import Group
+
+    assert not limit_to_project(Group.objects.all(), project).exists()  # unknown kinds: none, never all
