@@ -26,9 +26,9 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# The login line comes last, once the server is listening (manage.py serve).
 run: seed
-	@echo "Threadline on http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
-	DEBUG=$${DEBUG:-1} HTTPS=$${HTTPS:-0} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-1} HTTPS=$${HTTPS:-0} $(BIN)/python manage.py serve 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from apps.core import registry
 from apps.core.api.errors import api_not_found
-from apps.core.health import healthz
+from apps.core.health import healthz, status_page
 
 admin.site.site_header = admin.site.site_title = "Threadline administration"
 admin.site.index_title = "Data"
@@ -16,6 +16,8 @@ api_v1 = [path("", include("apps.projects.api.urls")), *registry.api_urlpatterns
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="projects:project_list", permanent=False), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("status/", status_page, name="status"),
+    path("favicon.ico", RedirectView.as_view(url="/static/img/threadline.svg", permanent=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("account/", include("apps.accounts.urls")),

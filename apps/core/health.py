@@ -1,7 +1,7 @@
-"""/healthz: is the database, the cache and (with REDIS_URL) the Celery broker reachable?
-
-JSON for probes, 503 when something is down. The public answer names what is down, never why:
-error texts carry hostnames, ports and addresses. Those go to the log, and to signed-in staff.
+"""/healthz (JSON, for probes) and /status/ (a page, for people): is the database, the cache and
+(with REDIS_URL) the Celery broker reachable? 503 when something is down. The public answer names
+what is down, never why: error texts carry hostnames, ports and addresses. Those go to the log, and
+to signed-in staff.
 """
 
 import logging
@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 logger = logging.getLogger(__name__)
@@ -66,12 +67,34 @@ def _is_staff(request) -> bool:
     return bool(user.is_active and user.is_staff)
 
 
-@never_cache
-def healthz(request):
+def run_checks(request) -> tuple[bool, dict]:
+    """(healthy, {name: {"status", "ms" | "error"}}); the error texts only for staff."""
     checks = {"database": _check("database", _database), "cache": _check("cache", _cache)}
     if settings.REDIS_URL:
         checks["broker"] = _check("broker", _broker)
     healthy = all(c["status"] == "ok" for c in checks.values())
     if not healthy and not _is_staff(request):
         checks = {name: {k: v for k, v in check.items() if k != "error"} for name, check in checks.items()}
+    return healthy, checks
+
+
+@never_cache
+def healthz(request):
+    healthy, checks = run_checks(request)
     return JsonResponse({"status": "ok" if healthy else "down", "checks": checks}, status=200 if healthy else 503)
+
+
+COMPONENTS = {
+    "database": ("Database", "Projects, requirements, runs: everything Threadline records."),
+    "cache": ("Cache", "Sessions' rate limits, progress bars and import previews."),
+    "broker": ("Task queue", "Hands report processing to the background workers."),
+}
+
+
+@never_cache
+def status_page(request):
+    """/status/: the same checks as /healthz, for people (linked from every page's footer)."""
+    healthy, checks = run_checks(request)
+    rows = [{"name": COMPONENTS[key][0], "role": COMPONENTS[key][1], **check} for key, check in checks.items()]
+    context = {"healthy": healthy, "rows": rows, "embedded": not settings.REDIS_URL}
+    return render(request, "status.html", context, status=200 if healthy else 503)
