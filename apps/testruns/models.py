@@ -57,6 +57,11 @@ class TestRun(ProjectScopedModel):
     )
     status = models.CharField(max_length=12, choices=State.choices, default=State.QUEUED)
     error = models.TextField(blank=True, help_text="Why processing failed.")
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What Threadline had to repair in a completed run's reports (one sentence each).",
+    )
     is_open = models.BooleanField(default=False, help_text="Sharded run still accepting report files.")
     tests = models.PositiveIntegerField(default=0)
     passed = models.PositiveIntegerField(default=0)

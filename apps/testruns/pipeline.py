@@ -68,7 +68,11 @@ class _Progress:
 
 
 class _Counting:
-    """Read-through wrapper that reports raw bytes read to a ``_Progress``."""
+    """Read-through wrapper that reports raw bytes read to a ``_Progress``.
+
+    Seekable like the stored file, so a report with a slip the engine repairs can be read again from
+    its start (reports.parse_report); progress then counts the second reading from where it began.
+    """
 
     def __init__(self, raw, progress: _Progress):
         self.raw, self.progress = raw, progress
@@ -77,6 +81,18 @@ class _Counting:
         data = self.raw.read(size)
         self.progress.advance(len(data))
         return data
+
+    def seekable(self) -> bool:
+        return self.raw.seekable()
+
+    def tell(self) -> int:
+        return self.raw.tell()
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        before = self.raw.tell()
+        position = self.raw.seek(offset, whence)
+        self.progress.advance(position - before)
+        return position
 
 
 def _check_stored(uploads: list[ReportUpload]) -> None:
@@ -88,7 +104,8 @@ def _check_stored(uploads: list[ReportUpload]) -> None:
             )
 
 
-def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
+def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress, warnings: list[str]):
+    """The uploads' cases; what the engine repaired in them is appended to ``warnings``."""
     limits = report_limits()
     many = len(uploads) > 1
     for upload in uploads:
@@ -97,13 +114,15 @@ def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
         except (OSError, ValueError) as exc:
             raise ReportError(f"{upload.filename}: the stored upload can't be read ({exc}).") from exc
         count = 0
+        repaired: list[str] = []
         try:
             stream = open_report_stream(
                 _Counting(raw, progress), gzip=True if upload.gzip else None, limits=limits
             )
-            for case in parse_report(stream, limits=limits):
+            for case in parse_report(stream, limits=limits, warnings=repaired):
                 count += 1
                 yield case
+            warnings.extend(f"{upload.filename}: {text}" if many else text for text in repaired)
         except ReportError as exc:
             raise ReportError(f"{upload.filename}: {exc}" if many else str(exc)) from None
         finally:
@@ -111,9 +130,9 @@ def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
         upload.cases = count
 
 
-def _record_batches(run: TestRun, uploads: list[ReportUpload], progress: _Progress):
+def _record_batches(run: TestRun, uploads: list[ReportUpload], progress: _Progress, warnings: list[str]):
     """The uploads' final cases as the streaming loader's records (``rows``), in batches."""
-    source = records(fold_retries(_cases(run, uploads, progress)))
+    source = records(fold_retries(_cases(run, uploads, progress, warnings)))
     while batch := list(itertools.islice(source, RECORD_BATCH)):
         yield batch
 
@@ -125,10 +144,11 @@ def _load(run: TestRun) -> None:
     _check_stored(uploads)
     progress = _Progress(run.pk, sum(u.size for u in uploads))
     loader = ResultLoader(run=run)
+    warnings: list[str] = []
     started = time.perf_counter()
     try:
         loader.start()
-        with contextlib.closing(_record_batches(run, uploads, progress)) as batches:
+        with contextlib.closing(_record_batches(run, uploads, progress, warnings)) as batches:
             for batch in batches:
                 loader.add_records(batch)
                 progress.publish()
@@ -147,6 +167,7 @@ def _load(run: TestRun) -> None:
         setattr(run, key, value)
     run.duration, run.flaky = round(loader.duration, 6), loader.flaky
     run.status, run.error, run.progress = TestRun.State.COMPLETE, "", 100
+    run.warnings = warnings
     run.completed_at = timezone.now()
     run.save()
     for upload in uploads:
@@ -168,7 +189,7 @@ def _fail(run_id: int, error: str, *, attempt: int | None = None) -> None:
         run = TestRun.objects.select_for_update().get(pk=run_id)
         if attempt is not None and (run.status != TestRun.State.PROCESSING or run.attempts != attempt):
             return
-        run.status, run.error, run.progress = TestRun.State.FAILED, error[:5000], 0
+        run.status, run.error, run.progress, run.warnings = TestRun.State.FAILED, error[:5000], 0, []
         run.tests = run.passed = run.failed = run.errors = run.skipped = run.flaky = 0
         run.duration, run.completed_at = 0.0, timezone.now()
         run.save()

@@ -1,7 +1,7 @@
 """Small, format-independent helpers the parsers share.
 
-Owns attribute coercion (durations, line numbers), text extraction and truncation, and the
-element clearing that keeps a streaming parse at constant memory.
+Owns attribute coercion (durations, line numbers, status words), text extraction and truncation,
+and the element clearing that keeps a streaming parse at constant memory.
 """
 
 from __future__ import annotations
@@ -9,11 +9,56 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from .base import MAX_PROPERTIES
+from .base import ERROR, FAILED, MAX_PROPERTIES, PASSED, SKIPPED
 
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 _DECIMAL_COMMA = re.compile(r"^\d+,\d+$")
 _TIMESPAN = re.compile(r"^(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
+
+
+# The words tools write in a test's status/result attribute, and the verdict each one gives. A word
+# missing here ("run", "completed", "executed", ...) says only that the test ran: the test's child
+# elements decide. Who writes what:
+# * googletest: status="run"|"notrun" with result="completed"|"skipped"|"suppressed" (suppressed = a
+#   DISABLED_ test, written with status="notrun");
+# * CTest (--output-junit): status="run"|"fail"|"notrun"|"disabled";
+# * C++ tst: status="disabled"; Catch2 and Bazel: status="run"; boost-ext/ut: status="PASSED" etc.;
+# * Qt Test (-o file,xunitxml): result="pass"|"fail"|"xfail"|"xpass"|"bpass"|"bfail"|"bxpass"|"bxfail",
+#   counted as Qt's logger counts them in the file's own failures="…": fail, xpass (an unexpected pass),
+#   bfail and bxfail are failures; pass, xfail (an expected failure), bpass and bxpass are not;
+# * xUnit.net v2 result="Pass"|"Fail"|"Skip"|"NotRun", NUnit result="Passed"|"Failed"|"Skipped"|
+#   "Inconclusive"|"Success"|"Failure"|"Error"|"Ignored"… (their own parsers read them; the words are
+#   here too for JUnit files converted from them that keep the attribute).
+STATUS_WORDS = {
+    **dict.fromkeys(("pass", "passed", "success", "xfail", "bpass", "bxpass"), PASSED),
+    **dict.fromkeys(("fail", "failed", "failure", "xpass", "bfail", "bxfail"), FAILED),
+    **dict.fromkeys(("error", "errored"), ERROR),
+    **dict.fromkeys(
+        ("skip", "skipped", "disabled", "notrun", "not_run", "notexecuted", "ignored", "pending", "suppressed",
+         "inconclusive"),
+        SKIPPED,
+    ),
+}
+_SEVERITY = {PASSED: 0, SKIPPED: 1, FAILED: 2, ERROR: 3}
+
+
+def status_word(value: str | None) -> str | None:
+    """The verdict of one status/result attribute value; None when the word gives none (or is unknown)."""
+    if not value:
+        return None
+    return STATUS_WORDS.get(value.strip().lower())
+
+
+def attribute_verdict(attrib, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """(status, word in lower case) from the first most severe of the ``names`` attributes that gives a
+    verdict, e.g. gtest's status="notrun" result="suppressed" -> ("skipped", "notrun"); None if none does."""
+    best: tuple[str, str] | None = None
+    for name in names:
+        word = attrib.get(name)
+        status = status_word(word)
+        if status is not None and (best is None or _SEVERITY[status] > _SEVERITY[best[0]]):
+            best = (status, word.strip().lower())
+    return best
 
 
 def local(tag: object) -> str:

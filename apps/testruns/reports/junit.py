@@ -3,7 +3,11 @@
 Covers ``<testsuites>``/``<testsuite>`` roots with arbitrarily nested suites (PHPUnit), pytest,
 Jest/jest-junit, Mocha, Maven Surefire/Failsafe (``rerun*``/``flaky*`` children), Go
 (go-junit-report, gotestsum), ScalaTest, Swift, Bazel, Catch2, CUnit, cargo-nextest, the .NET
-JUnit logger, C++ tst (``status="disabled"``) and gtest (``status="notrun"``).
+JUnit logger, and the tools that write a test's verdict as an attribute: gtest
+(``status="notrun" result="suppressed"``), CTest, C++ tst (``status="disabled"``), Qt Test's xunitxml
+(``result="xfail"``)… — see ``fields.STATUS_WORDS``. An attribute that gives a verdict decides the
+status, over the result children (which still give the message and text); one that only says the
+test ran (``status="run"``, ``result="completed"``) leaves it to the children.
 
 Only the testcase's own elements are read; suite-level counters are ignored on purpose —
 one test is one ``<testcase>``.
@@ -21,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from .base import ERROR, FAILED, PASSED, SKIPPED, ParsedCase, ReportLimits
-from .fields import add_properties, local, parse_line, parse_seconds, release, truncate
+from .fields import add_properties, attribute_verdict, local, parse_line, parse_seconds, release, truncate
 
 # Result children, by severity: a testcase carrying several (some tools write
 # <skipped/> + <failure/> + <error/>) takes the most severe one.
@@ -36,15 +40,8 @@ MEMO_LIMIT = 10_000
 # With entities left unresolved (the safe setting), libxml2 hands a parser target every "&" of an
 # attribute value as "&#38;"; nothing else is escaped, so this one replacement restores the value.
 _AMPERSAND = "&#38;"
-# Status attributes used instead of a child element (C++ tst, gtest, some .NET loggers).
-_STATUS_ATTRIBUTE = {
-    **dict.fromkeys(
-        ("disabled", "notrun", "not_run", "skipped", "skip", "ignored", "pending", "suppressed"),
-        SKIPPED,
-    ),
-    **dict.fromkeys(("failed", "failure", "fail"), FAILED),
-    **dict.fromkeys(("error", "errored"), ERROR),
-}
+# The testcase attributes that may carry its verdict (gtest writes both), in the order they are read.
+_STATUS_ATTRIBUTES = ("status", "result")
 
 
 class _Children:
@@ -134,9 +131,9 @@ class JUnitTarget:
         if tag == "testcase" and not self._depth:
             case, attrib = self._case, self._attrib
             if self._children is not None:
-                _finish(case, self._children, attrib, self.limits)
+                _finish(case, self._children, self.limits)
                 self._children = None
-            elif "status" in attrib or "result" in attrib:
+            if "status" in attrib or "result" in attrib:
                 _status_attribute(case, attrib)
             self.cases.append(case)
             if self._interrupted:
@@ -218,7 +215,7 @@ class JUnitTarget:
         return chunks
 
 
-def _finish(case: ParsedCase, children: _Children, attrib: dict, limits: ReportLimits) -> None:
+def _finish(case: ParsedCase, children: _Children, limits: ReportLimits) -> None:
     """Fill ``case`` from what its children said, once the case has ended."""
     if children.has_properties and children.properties:
         pairs = ((name, value if value is not None else "".join(text)) for name, value, text in children.properties)
@@ -240,8 +237,6 @@ def _finish(case: ParsedCase, children: _Children, attrib: dict, limits: ReportL
         case.flaky = True
         text = children.stack_text if children.stack_text is not None else children.flaky_text
         _describe(case, children.flaky, "".join(text), limits)
-    else:
-        _status_attribute(case, attrib)
 
 
 def _output(elements: list[list[str]], limits: ReportLimits) -> str:
@@ -260,12 +255,22 @@ def _value(attrib: dict, name: str) -> str:
 
 
 def _status_attribute(case: ParsedCase, attrib: dict) -> None:
-    # gtest writes status="run" result="skipped"|"suppressed": either attribute may tell.
-    for attribute in ("status", "result"):
-        status = (attrib.get(attribute) or "").strip().lower()
-        if _STATUS_ATTRIBUTE.get(status, PASSED) != PASSED:
-            case.status, case.failure_type = _STATUS_ATTRIBUTE[status], status
-            break
+    """Let a verdict written as an attribute decide the status, over what the children said.
+
+    The children keep giving the message and text (a gtest skip reason, a CTest failure message);
+    a verdict that differs from the children's names itself as the failure type when no child gave
+    one. A pass written over a result child (Qt 4 wrote qDebug() messages as <error> children of a
+    result="pass" test) drops the child's failure fields: a passed test carries none.
+    """
+    verdict = attribute_verdict(attrib, _STATUS_ATTRIBUTES)
+    if verdict is None or verdict[0] == case.status:
+        return
+    case.status, word = verdict
+    case.flaky = False  # flaky means "passed after failing"; this verdict is not that pass
+    if case.status == PASSED:
+        case.failure_type = case.failure_message = case.failure_text = ""
+    elif not case.failure_type:
+        case.failure_type = word
 
 
 def _first_line(text: str) -> str:

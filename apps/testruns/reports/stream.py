@@ -2,8 +2,10 @@
 
 Owns gzip detection, the byte budget (the gzip-bomb defence), the hardened parser configuration
 (``iterparse`` for formats read as a tree, ``push_parse`` for those read by a parser target), the
-DOCTYPE/entity refusal (XXE and entity-expansion defence) and the translation of parser failures
-into :class:`ReportError` messages a user can act on.
+DOCTYPE/entity refusal (XXE and entity-expansion defence), the translation of parser failures
+into :class:`ReportError` messages a user can act on (:class:`RepairableError` for the slips
+``repair`` mends), and reading a report again from its start through that repair
+(:meth:`ReportStream.restart_repairing`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from lxml import etree
 
 from .base import MB, ReportError, ReportLimits
+from .repair import NAME_REQUIRED, REPAIRABLE, STRAY_AMPERSAND_MESSAGE, Repairer
 
 GZIP_MAGIC = b"\x1f\x8b"
 READ_SIZE = 64 * 1024
@@ -51,6 +54,15 @@ DOCTYPE_REFUSED = (
 )
 
 
+class RepairableError(ReportError):
+    """The strict parse failed on a slip :class:`~.repair.Repairer` mends (``line``: where, ``reason``:
+    libxml2's words). Callers that do not repair treat it as any :class:`ReportError`."""
+
+    def __init__(self, message: str, *, line: int, reason: str):
+        super().__init__(message)
+        self.line, self.reason = line, reason
+
+
 def _format_limit(max_bytes: int) -> str:
     if max_bytes >= MB:
         return f"{max_bytes / MB:.4g} MB"
@@ -66,13 +78,19 @@ class ReportStream(io.RawIOBase):
     ever inflated one chunk ahead of the XML parser — nothing is decompressed up front.
     """
 
-    def __init__(self, source, max_bytes: int, *, compressed: bool = False):
+    def __init__(self, source, max_bytes: int, *, compressed: bool = False, origin=None):
         super().__init__()
         self._source = source
         self._max_bytes = max_bytes
         self._compressed = compressed
+        self._origin = origin  # (seekable file, offset of the report's first byte), or None
         self._buffer = b""  # bytes peeked but not yet consumed
         self._translate: bytes | None = None
+        self._repairer: Repairer | None = None
+        self._repaired = b""  # repaired bytes not handed out yet, from self._offset on
+        self._offset = 0
+        self._ended = False
+        self.wide = False  # UTF-16/32 (set by check_prolog)
         self.bytes_read = 0
 
     def replace_control_characters(self) -> None:
@@ -105,6 +123,8 @@ class ReportStream(io.RawIOBase):
         return self._buffer[:size]
 
     def readinto(self, target) -> int:
+        if self._repairer is not None:
+            return self._read_repaired(target)
         size = len(target)
         if self._buffer:
             data, self._buffer = self._buffer[:size], self._buffer[size:]
@@ -114,6 +134,42 @@ class ReportStream(io.RawIOBase):
             data = data.translate(self._translate)
         target[: len(data)] = data
         return len(data)
+
+    def _read_repaired(self, target) -> int:
+        # The repairer may hold bytes back or hand out more than it took: repaired bytes wait here.
+        while self._offset >= len(self._repaired) and not self._ended:
+            if self._buffer:
+                data, self._buffer = self._buffer, b""
+            else:
+                data = self._pull(READ_SIZE)
+            if self._translate is not None:
+                data = data.translate(self._translate)
+            self._ended = not data
+            self._repaired, self._offset = self._repairer.feed(data, final=self._ended), 0
+        data = self._repaired[self._offset : self._offset + len(target)]
+        self._offset += len(data)
+        target[: len(data)] = data
+        return len(data)
+
+    def restart_repairing(self) -> Repairer | None:
+        """Read the report again from its first byte, through a new :class:`~.repair.Repairer` (returned).
+
+        None when that can't be done: the file can't be re-read from its start (not seekable) or is
+        UTF-16/32 (the repair works on ASCII-compatible bytes). The byte budget starts again too.
+        """
+        if self._origin is None or self.wide:
+            return None
+        fileobj, offset = self._origin
+        fileobj.seek(offset)
+        if self._compressed:
+            self._source.close()
+            self._source = gzip_module.GzipFile(fileobj=fileobj, mode="rb")
+        else:
+            self._source = fileobj
+        self._buffer, self._translate, self.bytes_read = b"", None, 0
+        self._repaired, self._offset, self._ended = b"", 0, False
+        self._repairer = Repairer()
+        return self._repairer
 
     def close(self) -> None:
         try:
@@ -150,6 +206,7 @@ def open_report_stream(
     :class:`ReportError` from the ``read`` call that crossed the limit.
     """
     limits = limits or ReportLimits()
+    origin = _origin(fileobj)
     head = b""
     while len(head) < len(GZIP_MAGIC):  # a pipe or socket may hand out one byte at a time
         data = fileobj.read(len(GZIP_MAGIC) - len(head))
@@ -162,7 +219,15 @@ def open_report_stream(
     compressed = head == GZIP_MAGIC if gzip is None else gzip
     if compressed:
         source = gzip_module.GzipFile(fileobj=source, mode="rb")
-    return ReportStream(source, limits.max_bytes, compressed=compressed)
+    return ReportStream(source, limits.max_bytes, compressed=compressed, origin=origin)
+
+
+def _origin(fileobj) -> tuple | None:
+    """(fileobj, its position) when the report can be read again from here (see restart_repairing)."""
+    try:
+        return (fileobj, fileobj.tell()) if fileobj.seekable() else None
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 def _prolog_text(head: bytes) -> str:
@@ -191,7 +256,8 @@ def check_prolog(stream: ReportStream) -> None:
     prolog = text[: root.start()] if root else text
     if "<!ENTITY" in prolog.upper():
         raise ReportError(DOCTYPE_REFUSED)
-    if not body.startswith(WIDE_STARTS):
+    stream.wide = body.startswith(WIDE_STARTS)
+    if not stream.wide:
         stream.replace_control_characters()
 
 
@@ -213,9 +279,10 @@ def _describe(exc: etree.XMLSyntaxError) -> ReportError:
             f"The report's text does not match its declared encoding (line {line}: {message}). "
             "Re-export it as UTF-8 or fix the <?xml encoding=…?> declaration."
         )
-    if line:
-        return ReportError(f"Malformed XML at line {line}: {message}")
-    return ReportError(f"Malformed XML: {message}")
+    text = f"Malformed XML at line {line}: {message}" if line else f"Malformed XML: {message}"
+    if exc.code in REPAIRABLE or (exc.code == NAME_REQUIRED and message.startswith(STRAY_AMPERSAND_MESSAGE)):
+        return RepairableError(text, line=line, reason=message)
+    return ReportError(text)
 
 
 def root_name(stream: ReportStream) -> str | None:
@@ -273,12 +340,13 @@ def iter_events(stream: ReportStream) -> Iterator[tuple[str, etree._Element]]:
         raise ReportError(f"The report declares an unsupported encoding ({exc}).") from None
 
 
-def push_parse(stream: ReportStream, target, *, root: str) -> Iterator:
+def push_parse(stream: ReportStream, target, *, root: str, handed_out=None) -> Iterator:
     """Hardened parse of ``stream`` into an lxml parser target; yields the target's ``cases`` as they come.
 
     No element tree is built: libxml2 calls the target's ``start``/``data``/``end`` as it reads
     (see ``junit``). ``root`` is the root element name :func:`root_name` read from the file's start
     (which also refused a DTD declaring entities), checked against the target's ``root``.
+    ``handed_out`` (``count``, ``last``) is kept up to date batch by batch.
     """
     check_prolog(stream)
     parser = etree.XMLParser(target=target, **PARSER_OPTIONS)
@@ -291,6 +359,9 @@ def push_parse(stream: ReportStream, target, *, root: str) -> Iterator:
                 checked = True
             if target.cases:
                 cases, target.cases = target.cases, []
+                if handed_out is not None:
+                    handed_out.count += len(cases)
+                    handed_out.last = cases[-1]
                 yield from cases
         parser.close()
     except etree.XMLSyntaxError as exc:
@@ -299,4 +370,7 @@ def push_parse(stream: ReportStream, target, *, root: str) -> Iterator:
         raise ReportError(f"The report declares an unsupported encoding ({exc}).") from None
     if not checked:
         _check_root(target.root or "", root)
+    if handed_out is not None and target.cases:
+        handed_out.count += len(target.cases)
+        handed_out.last = target.cases[-1]
     yield from target.cases
