@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threadline_bench
 
-.PHONY: install run test test-smoke lint migrate seed worker beat web bench vendor clean
+.PHONY: install run test test-smoke schema-check lint migrate seed worker beat web bench vendor clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test: install
 
 test-smoke: install
 	$(BIN)/pytest -m smoke $(PYTEST_ARGS)
+
+# Schemathesis over /api/schema/ (tests/core/test_core_schemathesis.py); SCHEMA_CHECK_EXAMPLES=N for more.
+schema-check: install
+	SCHEMA_CHECK=1 $(BIN)/pytest tests/core/test_core_schemathesis.py -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -76,3 +76,28 @@ def test_unexpected_error_is_json_500_under_api_only(api_as, project, users):
     with mock.patch("apps.projects.views.overview_cards", side_effect=RuntimeError("boom")):
         response = client.get(f"/projects/{project.slug}/")
     assert response.status_code == 500 and response["Content-Type"].startswith("text/html")
+
+
+def test_body_over_django_memory_limit_is_json_413(api_as, project, settings):
+    """Django refuses it while DRF reads the body; it was Django's HTML 400 page."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    api = api_as("owner")
+    response = api.post("/api/v1/projects/", {"name": "x" * 2000, "slug": "big"}, format="json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large" and response.json()["status"] == 413
+    response = api.post("/api/v1/projects/", {"name": "x" * 2000, "slug": "big"}, format="multipart")
+    assert response.status_code == 413 and response.json()["code"] == "too_large"
+
+
+@pytest.mark.parametrize("where", ["query", "form"])
+def test_too_many_fields_is_json_400(api_as, project, settings, where):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    fields = "&".join(f"f{n}=1" for n in range(20))
+    api = api_as("owner")
+    if where == "query":
+        response = api.get(f"/api/v1/projects/{project.slug}/members/?{fields}")
+    else:
+        response = api.post(f"/api/v1/projects/{project.slug}/members/", fields,
+                            content_type="application/x-www-form-urlencoded")  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error" and "Too many" in response.json()["detail"]

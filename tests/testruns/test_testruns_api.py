@@ -162,3 +162,73 @@ def test_read_only_token_cannot_upload(upload, api_as):
 
 def test_anonymous_is_refused(project, client):
     assert client.post(URL.format(slug=project.slug)).status_code == 401  # the README: 401 = no token
+
+
+# --- Found by schemathesis: bodies and parameters that were 500s ---------------------------------
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"report"', "5", "null"])
+def test_upload_body_that_is_not_an_object_is_400(api_as, project, media, body):
+    response = api_as("member").post(URL.format(slug=project.slug), data=body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize("report", [{}, [], 5, "not a file", {"name": "x.xml"}])
+def test_report_that_is_not_a_file_is_400(api_as, project, media, report):
+    response = api_as("member").post(URL.format(slug=project.slug), {"report": report, "open": True}, format="json")
+    assert response.status_code == 400, response.content
+    assert "must be a file" in response.json()["errors"]["report"][0]
+    assert not TestRun.objects.exists()
+
+
+def test_report_as_a_form_text_field_is_400(api_as, project, media):
+    response = api_as("member").post(URL.format(slug=project.slug), {"report": "<testsuite/>"}, format="multipart")
+    assert response.status_code == 400 and "must be a file" in response.json()["errors"]["report"][0]
+
+
+def test_open_run_from_json_fields(api_as, project, media):
+    response = api_as("member").post(URL.format(slug=project.slug), {"open": True, "name": "e2e"}, format="json")
+    assert response.status_code == 202
+    assert set(response.json()) == {"id", "url", "status", "web_url"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "test-runs/trends/?branch=a%00b", "test-runs/trends/?name=%00", "flaky-tests/?branch=a%00b",
+        "flaky-tests/?window=%C2%B2", "flaky-tests/?window=99999999999999999999", "flaky-tests/?window=x",
+    ],
+)  # fmt: skip
+def test_bad_query_values_are_400(api_as, project, query):
+    """NUL bytes reached PostgreSQL (500 there), and str.isdigit() let "²" reach int() (500 everywhere)."""
+    response = api_as("viewer").get(f"/api/v1/projects/{project.slug}/{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize("base", ["%C2%B2", "x", "-1", "0", "1.5", "%00"])
+def test_compare_with_a_bad_base_is_400(upload, api_as, project, base):
+    run = run_of(upload(REPORT, name="unit"))
+    response = api_as("viewer").get(f"{URL.format(slug=project.slug)}{run.pk}/compare/?base={base}")
+    assert response.status_code == 400, response.content
+    assert "base" in response.json()["errors"]
+
+
+def test_compare_has_one_shape_with_or_without_a_base(upload, api_as, project):
+    api = api_as("viewer")
+    first = run_of(upload(REPORT, name="unit", branch="main"))
+    second = run_of(upload(junit("a:failed", "b:passed"), name="unit", branch="main"))
+    alone = api.get(f"{URL.format(slug=project.slug)}{first.pk}/compare/").json()
+    against = api.get(f"{URL.format(slug=project.slug)}{second.pk}/compare/").json()
+    assert alone["base"] is None and set(alone) == set(against)
+    assert (against["base"], against["new_failures_count"], against["fixed_count"]) == (first.pk, 1, 1)
+    missing = api.get(f"{URL.format(slug=project.slug)}{second.pk}/compare/?base=999999999999")
+    assert missing.status_code == 404
+
+
+def test_trends_answer_points(upload, api_as, project):
+    run_of(upload(REPORT, name="unit", branch="main"))
+    body = api_as("viewer").get(f"{URL.format(slug=project.slug)}trends/?branch=main&name=unit").json()
+    assert list(body) == ["points"] and body["points"][0]["pass_rate"] == 50.0
+    assert api_as("viewer").get(f"{URL.format(slug=project.slug)}trends/?branch=other").json() == {"points": []}

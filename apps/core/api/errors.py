@@ -7,7 +7,7 @@ Django's own ValidationError, Http404 and PermissionDenied raised by services an
 layer are translated here, so views never catch them one by one.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404, JsonResponse
@@ -36,6 +36,12 @@ class ConflictError(exceptions.APIException):
     default_detail = "Another change got there first; nothing was saved. Try again."
 
 
+class BodyTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+    default_detail = "The request body is larger than the server reads (DATA_UPLOAD_MAX_MEMORY_SIZE)."
+
+
 # PostgreSQL's "deadlock detected" and "could not serialize": a race lost, safe to retry.
 RETRYABLE_SQLSTATES = {"40P01", "40001"}
 
@@ -56,6 +62,11 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    # Django refuses these while DRF reads the body; left alone they'd be Django's HTML 400 page.
+    elif isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(f"Too many form fields or files: {exc}")
 
     response = drf_exception_handler(exc, context)
     if response is None:

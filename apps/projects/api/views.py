@@ -1,5 +1,6 @@
 """API: projects, their members and their activity. Permissions come from apps.core's layer."""
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -77,6 +78,11 @@ class MembershipViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     action_roles = {"create": MANAGE, "partial_update": MANAGE, "destroy": READ}
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if "\x00" in kwargs.get(self.lookup_url_kwarg, ""):  # no username holds one (and PostgreSQL can't compare it)
+            raise Http404("No such member.")
 
     def scoped_queryset(self):
         return selectors.membership_list(project=self.project)

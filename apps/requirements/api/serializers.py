@@ -29,7 +29,18 @@ class StatusField(serializers.CharField):
         super().__init__(read_only=True, help_text=kwargs.pop("help_text", STATUS_HELP), **kwargs)
 
 
-class UsernameField(serializers.CharField):
+class ByNameField(serializers.CharField):
+    """A related row named by a string; blank or null means none (CharField would hand on "" itself)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "" or (isinstance(data, str) and not data.strip()):
+            if not self.allow_blank:
+                self.fail("blank")
+            return None
+        return super().run_validation(data)
+
+
+class UsernameField(ByNameField):
     """A project member by username (read: the username)."""
 
     def to_representation(self, user):
@@ -50,7 +61,7 @@ class UsernameField(serializers.CharField):
         return user
 
 
-class RequirementKeyField(serializers.CharField):
+class RequirementKeyField(ByNameField):
     """A requirement of the same project by key, e.g. "REQ-3"."""
 
     def to_representation(self, requirement):
@@ -60,7 +71,7 @@ class RequirementKeyField(serializers.CharField):
         key = super().to_internal_value(data)
         if not key:
             return None
-        number = parse_key(key)
+        number = parse_key(key) if key.isascii() else None  # "REQ-²" reads as digits to str.isdigit
         if number is None:
             raise serializers.ValidationError(f"'{key}' is not a key like REQ-12.")
         requirement = Requirement.objects.by_key(self.context["project"], key)

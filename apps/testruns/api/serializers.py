@@ -2,28 +2,37 @@
 
 from django.core.cache import cache
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import TestCase, TestResult, TestRun
 from ..services import META_FIELDS, progress_key
 
 
-class TestRunCreateSerializer(serializers.ModelSerializer):
-    """CI metadata sent with an upload (form fields, or query parameters with a raw body). Lengths and
+class TestRunMetaSerializer(serializers.ModelSerializer):
+    """CI metadata of an upload: form or JSON fields, or query parameters with a raw body. Lengths and
     formats are the model's (shown in the schema from it); the service validates them once."""
 
     open = serializers.BooleanField(
         required=False, default=False, help_text="Sharded run: more reports follow, then POST …/complete/."
     )
+
+    class Meta:
+        model = TestRun
+        fields = [*META_FIELDS, "open"]
+        validators = []  # a known external_id is answered with its run (200), not refused
+        extra_kwargs = {name: {"required": False} for name in META_FIELDS}
+
+
+class TestRunCreateSerializer(TestRunMetaSerializer):
+    """A multipart upload: the report file with the run's metadata."""
+
     report = serializers.FileField(
         required=False, help_text="The report (JUnit XML, TRX, NUnit, xUnit; gzip ok)."
     )
 
-    class Meta:
-        model = TestRun
+    class Meta(TestRunMetaSerializer.Meta):
         fields = [*META_FIELDS, "open", "report"]
-        validators = []  # a known external_id is answered with its run (200), not refused
-        extra_kwargs = {name: {"required": False} for name in META_FIELDS}
 
 
 class UploadSerializer(serializers.Serializer):
@@ -31,17 +40,32 @@ class UploadSerializer(serializers.Serializer):
 
 
 class AcceptedSerializer(serializers.Serializer):
+    """The answer to an upload (202; 200 when ``external_id`` names a known run): poll ``url``."""
+
     id = serializers.IntegerField()
-    url = serializers.URLField()
-    status = serializers.CharField()
+    url = serializers.URLField(help_text="The run in the API: poll it for status and totals.")
+    status = serializers.ChoiceField(choices=TestRun.State.choices)
+    web_url = serializers.URLField(help_text="The run's page.")
+
+
+class TotalsSerializer(serializers.Serializer):
+    tests = serializers.IntegerField()
+    passed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    skipped = serializers.IntegerField()
 
 
 class TestRunSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     web_url = serializers.SerializerMethodField()
     totals = serializers.SerializerMethodField()
-    progress = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField(help_text="Percent of the report read (100 once complete).")
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    warnings = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="What Threadline repaired in the reports (e.g. unescaped '<' in attributes), one sentence each.",
+    )
 
     class Meta:
         model = TestRun
@@ -58,6 +82,7 @@ class TestRunSerializer(serializers.ModelSerializer):
             "external_id",
             "status",
             "error",
+            "warnings",
             "is_open",
             "progress",
             "totals",
@@ -83,6 +108,7 @@ class TestRunSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
+    @extend_schema_field(TotalsSerializer)
     def get_totals(self, run) -> dict:
         return {
             "tests": run.tests,
@@ -180,3 +206,56 @@ class FlakyTestSerializer(serializers.Serializer):
     score = serializers.FloatField()
     retried = serializers.BooleanField(allow_null=True)
     runs = serializers.IntegerField(allow_null=True)
+
+
+class TrendPointSerializer(serializers.Serializer):
+    """One complete run on the trends chart."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    branch = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    tests = serializers.IntegerField()
+    passed = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+    duration = serializers.FloatField()
+    pass_rate = serializers.FloatField(allow_null=True, help_text="Percent of the tests that ran; null if none ran.")
+
+
+class TrendsSerializer(serializers.Serializer):
+    points = TrendPointSerializer(many=True, help_text="Oldest first, the last 100 complete runs.")
+
+
+class ComparisonSerializer(serializers.Serializer):
+    """A run against a base run (first 200 rows of each group, with the group's full count)."""
+
+    base = serializers.IntegerField(allow_null=True, help_text="null: no earlier run of this branch and name.")
+    head = serializers.IntegerField()
+    new_failures = TestResultSerializer(many=True, help_text="Failing here, not failing in base.")
+    new_failures_count = serializers.IntegerField()
+    fixed = TestResultSerializer(many=True, help_text="Failing in base, passing here.")
+    fixed_count = serializers.IntegerField()
+    still_failing = TestResultSerializer(many=True, help_text="Failing in both.")
+    still_failing_count = serializers.IntegerField()
+
+
+class RunQuerySerializer(serializers.Serializer):
+    """?branch=&name= of trends and flaky tests: the runs of one branch and one pipeline name."""
+
+    branch = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    name = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+
+
+class FlakyQuerySerializer(RunQuerySerializer):
+    window = serializers.IntegerField(
+        required=False, min_value=2, max_value=500, help_text="How many recent runs to look at (2-500)."
+    )
+
+
+class CompareQuerySerializer(serializers.Serializer):
+    base = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text="Run to compare with (default: the previous run of the same branch and name).",
+    )  # fmt: skip

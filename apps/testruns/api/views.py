@@ -4,6 +4,7 @@ flaky tests, comparison and trends. Permissions come from apps.core's layer; fil
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,25 +13,35 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.core.api.serializers import query_values
 from apps.core.api.views import ProjectScopedMixin
 from apps.core.permissions import WRITE
 
 from .. import selectors, services
 from ..filtersets import HistoryFilterSet, TestResultFilterSet
 from ..models import TestCase
-from .parsers import RAW_PARSERS
+from .parsers import RAW_PARSERS, RawReportParser
 from .serializers import (
     AcceptedSerializer,
+    CompareQuerySerializer,
+    ComparisonSerializer,
+    FlakyQuerySerializer,
     FlakyTestSerializer,
     HistoryEntrySerializer,
+    RunQuerySerializer,
     TestCaseSerializer,
     TestResultSerializer,
     TestRunCreateSerializer,
+    TestRunMetaSerializer,
     TestRunSerializer,
+    TrendsSerializer,
     UploadSerializer,
 )
 
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser, *RAW_PARSERS]
+# The report as the whole body: its bytes, whatever the media type says (the parsers sniff the format).
+RAW_REPORT_BODY = {media_type: OpenApiTypes.BINARY for media_type in RawReportParser.media_types}
+FILENAME_PARAM = OpenApiParameter("filename", str, description="The report's file name, with a raw body.")
 
 
 class Conflict(APIException):
@@ -38,12 +49,26 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+NOT_A_FILE = "The report must be a file: a multipart field 'report', or the raw request body."
+
+
+def _fields_from(request) -> dict:
+    """The run's metadata sent in the body (form fields or a JSON object), without the report."""
+    if not hasattr(request.data, "items"):  # a JSON list, string or number
+        raise DRFValidationError({"non_field_errors": ["Expected an object of run fields (or a report as the body)."]})
+    return {key: value for key, value in request.data.items() if key != "report"}
+
+
 def _report_from(request):
-    """(file, filename, content_type, gzip) from a multipart field or the raw body."""
-    report = request.FILES.get("report") if hasattr(request, "FILES") else None
+    """(file, filename, content_type, gzip) from a multipart field or the raw body; (None, …) if none came.
+
+    A "report" that is not a file (a JSON value, a form text field) is refused rather than ignored."""
+    report = request.FILES.get("report")
+    if report is None and hasattr(request.data, "get"):
+        sent = request.data.get("report")
+        if sent not in (None, ""):
+            raise DRFValidationError({"report": [NOT_A_FILE]})
     if report is None:
-        report = request.data.get("report") if hasattr(request.data, "get") else None
-    if report is None or isinstance(report, str):
         return None, "", "", None
     encoding = request.headers.get("Content-Encoding", "").lower()
     gzip = True if "gzip" in encoding else None
@@ -84,17 +109,21 @@ class TestRunViewSet(
         )
 
     @extend_schema(
-        request=TestRunCreateSerializer,
+        request={
+            "multipart/form-data": TestRunCreateSerializer,
+            "application/x-www-form-urlencoded": TestRunMetaSerializer,
+            "application/json": TestRunMetaSerializer,
+            **RAW_REPORT_BODY,
+        },
         responses={202: AcceptedSerializer, 200: AcceptedSerializer},
-        parameters=[OpenApiParameter(name, str, required=False) for name in services.META_FIELDS],
+        parameters=[TestRunMetaSerializer, FILENAME_PARAM],
     )
     def create(self, request, *args, **kwargs):
-        """Upload a report: multipart field `report`, or the raw body (application/xml, gzip ok)."""
-        fields = {**request.query_params.dict(), **{k: v for k, v in request.data.items() if k != "report"}}
-        meta = TestRunCreateSerializer(data=fields)
+        """Upload a report: multipart field `report`, or the raw body (application/xml, gzip ok) with the
+        metadata as query parameters. JSON or form fields without a report open a sharded run (`open`)."""
+        meta = TestRunMetaSerializer(data={**request.query_params.dict(), **_fields_from(request)})
         meta.is_valid(raise_exception=True)
         values = dict(meta.validated_data)
-        values.pop("report", None)
         report, filename, content_type, gzip = _report_from(request)
         run, created = services.test_run_create(
             project=self.project,
@@ -108,7 +137,11 @@ class TestRunViewSet(
         run.refresh_from_db()
         return self._accepted(run, status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)
 
-    @extend_schema(request=UploadSerializer, responses={202: AcceptedSerializer})
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer, **RAW_REPORT_BODY},
+        responses={202: AcceptedSerializer},
+        parameters=[FILENAME_PARAM],
+    )
     @action(detail=True, methods=["post"], url_path="reports")
     def reports(self, request, *args, **kwargs):
         """Append one more report file (a CI shard) to an open run."""
@@ -166,30 +199,21 @@ class TestRunViewSet(
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(TestResultSerializer(page, many=True).data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "base",
-                int,
-                description="Run to compare with (default: the previous run of the same branch and name).",
-            )
-        ]
-    )
+    @extend_schema(parameters=[CompareQuerySerializer], responses=ComparisonSerializer)
     @action(detail=True, methods=["get"])
     def compare(self, request, *args, **kwargs):
         """New failures, fixed and still failing tests against ``base`` (first 200 of each)."""
         head = self.get_object()
-        base_id = request.query_params.get("base")
-        if base_id:
-            if not base_id.isdigit():
-                raise DRFValidationError({"base": ["A run id is expected."]})
-            base = get_object_or_404(self.get_queryset(), pk=int(base_id))
+        base_id = query_values(CompareQuerySerializer, request).get("base")
+        if base_id is not None:
+            base = get_object_or_404(self.get_queryset(), pk=base_id)
         else:
             base = selectors.previous_run(run=head)
         if base is None:
-            return Response(
-                {"base": None, "head": head.pk, "new_failures": [], "fixed": [], "still_failing": []}
-            )
+            body = {"base": None, "head": head.pk}
+            for key in ("new_failures", "fixed", "still_failing"):
+                body.update({key: [], f"{key}_count": 0})
+            return Response(body)
         groups = selectors.compare_runs(base=base, head=head)
         body = {"base": base.pk, "head": head.pk}
         for key, queryset in groups.items():
@@ -198,14 +222,12 @@ class TestRunViewSet(
             body[f"{key}_count"] = queryset.count()
         return Response(body)
 
-    @extend_schema(parameters=[OpenApiParameter("branch", str), OpenApiParameter("name", str)])
-    @action(detail=False, methods=["get"])
+    @extend_schema(parameters=[RunQuerySerializer], responses=TrendsSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None)
     def trends(self, request, *args, **kwargs):
         """Pass rate and duration per complete run, oldest first (last 100), for one branch/name."""
-        params = request.query_params
-        points = selectors.trend_points(
-            project=self.project, branch=params.get("branch"), name=params.get("name")
-        )
+        params = query_values(RunQuerySerializer, request)
+        points = selectors.trend_points(project=self.project, branch=params.get("branch"), name=params.get("name"))
         return Response({"points": points})
 
 
@@ -232,23 +254,14 @@ class FlakyTestViewSet(ProjectScopedMixin, viewsets.GenericViewSet):
     serializer_class = FlakyTestSerializer
     queryset = TestCase.objects.none()  # rows come from selectors.flaky_tests; this only names the model
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("branch", str),
-            OpenApiParameter("name", str),
-            OpenApiParameter("window", int),
-        ]
-    )
+    @extend_schema(parameters=[FlakyQuerySerializer])
     def list(self, request, *args, **kwargs):
-        params = request.query_params
-        window = params.get("window")
-        if window is not None and (not window.isdigit() or not 2 <= int(window) <= 500):
-            raise DRFValidationError({"window": ["Expected a number of runs between 2 and 500."]})
+        params = query_values(FlakyQuerySerializer, request)
         rows = selectors.flaky_tests(
             project=self.project,
             branch=params.get("branch"),
             name=params.get("name", ""),
-            window=int(window) if window else None,
+            window=params.get("window"),
         )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(FlakyTestSerializer(page, many=True).data)
