@@ -314,7 +314,8 @@ def test_already_logged_in_note_is_a_status_alert(client, user):
     client.force_login(user)
     response = client.get(reverse("account_reset_password"))
     assert_threadline_page(response, "Reset your password")
-    assert re.search(r'<div class="alert alert-info" role="status">\s*<strong>Note:</strong> You are already logged in as ada', response.content.decode())
+    note = r'<div class="alert alert-info" role="status">\s*<strong>Note:</strong> You are already logged in as ada'
+    assert re.search(note, response.content.decode())
 
 
 def test_account_settings_nav_marks_the_current_section(logged_in):
