@@ -101,3 +101,29 @@ def test_too_many_fields_is_json_400(api_as, project, settings, where):
                             content_type="application/x-www-form-urlencoded")  # fmt: skip
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error" and "Too many" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("role", ["owner", "viewer"])
+def test_options_on_every_route_answers_json(api_as, project, users, role, settings, tmp_path,
+                                             django_capture_on_commit_callbacks):  # fmt: skip
+    """OPTIONS (DRF's metadata) on every list and detail route of the schema, on real rows: never a 500."""
+    from apps.core.registry import seed_project
+    from apps.requirements.models import AcceptanceCriterion, Label
+    from apps.testruns.models import TestCase, TestRun
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_project(project=project, user=users["owner"])
+    ids = {"criteria": AcceptanceCriterion.objects.filter(requirement__number=1).first().pk,
+           "labels": Label.objects.first().pk, "test-runs": TestRun.objects.first().pk,
+           "test-cases": TestCase.objects.first().pk}  # fmt: skip
+    api = api_as(role)
+    paths = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+    for path in paths:
+        url = path.replace("{project_slug}", project.slug).replace("{slug}", project.slug)
+        url = url.replace("{key}", "REQ-1").replace("{username}", "member")
+        if "{id}" in url:
+            url = url.replace("{id}", str(next(n for name, n in ids.items() if f"/{name}/" in url)))
+        response = api.options(url)
+        assert response.status_code == 200, (url, response.status_code, response.content[:300])
+        assert response["Content-Type"] == "application/json"

@@ -99,3 +99,71 @@ def test_api_docs_served_without_cdn(client):
     assert external == []
     script = (settings.BASE_DIR / "static/js/api-docs.js").read_text()  # started from a file: no inline script
     assert "<script>" not in html and "validatorUrl: null" in script
+
+
+# --- The schema tells the truth (apps/core/api/schema.py) ----------------------------------------
+
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield path, method, operation
+
+
+def test_every_operation_documents_its_errors_with_the_one_error_body(schema):
+    error = {"$ref": "#/components/schemas/Error"}
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"status", "code", "detail"}
+    for path, method, operation in operations(schema):
+        responses = operation["responses"]
+        params = {p["in"] for p in operation.get("parameters", [])}
+        expected = {"401"}
+        if method != "get":
+            expected |= {"400", "403", "409"}
+        if "requestBody" in operation:
+            expected |= {"413", "415"}
+        if "path" in params or "query" in params:
+            expected.add("404")
+        if "query" in params:
+            expected.add("400")
+        assert expected <= set(responses), (method, path, sorted(responses))
+        for code, response in responses.items():
+            if code >= "400":
+                assert response["content"]["application/json"]["schema"] == error, (method, path, code)
+
+
+def test_nullable_fields_are_typed_nullable(schema):
+    components = schema["components"]["schemas"]
+    for component, fields in {
+        "TestCase": ["last_run", "last_duration", "last_passed_run", "first_failed_run"],
+        "TestRun": ["created_by", "pass_rate", "started_at"],
+        "Revision": ["author"], "Transition": ["actor"], "Comment": ["author"],
+        "Requirement": ["owner", "parent"], "Project": ["role"], "TrendPoint": ["pass_rate"], "Comparison": ["base"],
+    }.items():  # fmt: skip
+        for field in fields:
+            assert components[component]["properties"][field].get("nullable"), f"{component}.{field}"
+    assert not components["TestCase"]["properties"]["name"].get("nullable")
+
+
+def test_test_run_endpoints_document_their_real_shapes(schema):
+    runs = "/api/v1/projects/{project_slug}/test-runs/"
+    ref = "#/components/schemas/"
+
+    def answer(path, method, code="200"):
+        return schema["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+
+    assert answer(runs + "trends/", "get") == ref + "Trends"
+    assert schema["components"]["schemas"]["Trends"]["required"] == ["points"]
+    assert answer(runs + "{id}/compare/", "get") == ref + "Comparison"
+    for path in (runs, runs + "{id}/reports/", runs + "{id}/complete/", runs + "{id}/reprocess/"):
+        assert answer(path, "post", "202") == ref + "Accepted"
+    assert "web_url" in schema["components"]["schemas"]["Accepted"]["required"]
+    assert schema["components"]["schemas"]["TestRun"]["properties"]["totals"]["allOf"] == [{"$ref": ref + "Totals"}]
+    upload = schema["paths"][runs]["post"]
+    content = upload["requestBody"]["content"]
+    assert content["application/xml"]["schema"] == {"type": "string", "format": "binary"}
+    assert content["application/json"]["schema"]["$ref"] == ref + "TestRunMetaRequest"
+    assert "report" in schema["components"]["schemas"]["TestRunCreateRequest"]["properties"]
+    assert {"name", "branch", "open", "filename"} <= {p["name"] for p in upload["parameters"]}

@@ -51,6 +51,10 @@ class RequirementViewSet(ProjectModelViewSet):
     def get_serializer_class(self):
         return RequirementCreateSerializer if self.action == "create" else super().get_serializer_class()
 
+    def get_renderers(self):
+        # OPTIONS describes the endpoint in JSON, also on export (whose first renderer is CSV).
+        return [JSONRenderer()] if self.request.method == "OPTIONS" else super().get_renderers()
+
     def get_serializer_context(self):
         # One requirement's answer lists its verifying tests; lists carry only the status.
         return {**super().get_serializer_context(), "verification_tests": self.action == "retrieve"}
