@@ -183,7 +183,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 for _key, _value in email_from_url("EMAIL_URL").items():
     globals()[_key] = _value
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Threadline <threadline@localhost>")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <threadline@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
