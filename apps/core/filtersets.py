@@ -35,7 +35,7 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
         model = ObjectChange
         fields = ["object_type", "actor", "action", "since"]
 
-    def filter_object_type(self, queryset, name, value):
+    def filter_object_type(self, queryset, name, value: str):
         app_label, _, model = value.lower().partition(".")
         if not model:
             return queryset.filter(content_type__model=app_label)
