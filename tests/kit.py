@@ -17,6 +17,8 @@ once per write; and the exact number of queries of each list and detail view, th
 few rows as with many (an N+1 would show as a difference, and a new query as a changed pin).
 """
 
+import time
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
@@ -40,6 +42,16 @@ def expected_status(role: str, minimum: str, success: int) -> int:
 
 
 PAGE_MINIMUM = {"list": "viewer", "detail": "viewer", "create": "member", "update": "member", "delete": "maintainer"}
+
+
+def wait_for(condition, timeout: float = 20.0) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds pass (work done by another process)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def count_queries(fetch) -> tuple[int, object]:

@@ -3,7 +3,6 @@ skipped without REDIS_URL; CI requires it)."""
 
 import ast
 import os
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,14 +10,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-
-def wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
+from tests.kit import wait_for
 
 
 @pytest.mark.celery_worker

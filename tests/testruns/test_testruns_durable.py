@@ -26,6 +26,7 @@ from django.utils import timezone
 from apps.core.models import ObjectChange
 from apps.testruns import pipeline, services, tasks
 from apps.testruns.models import TestResult, TestRun
+from tests.kit import wait_for
 from tests.testruns.testruns_support import URL, junit, run_of
 
 REPORT = junit("a:passed", "b:failed", "c:skipped")
@@ -253,15 +254,6 @@ def _kill_tree(process: subprocess.Popen, sig=signal.SIGKILL) -> None:
     process.wait(timeout=30)
 
 
-def _wait(condition, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_with_sigkill_mid_ingestion_is_recovered_by_the_sweeper(project, users, media, tmp_path,
@@ -291,7 +283,7 @@ def test_a_worker_killed_with_sigkill_mid_ingestion_is_recovered_by_the_sweeper(
         with report.open("rb") as handle:
             run, _ = services.test_run_create(project=project, actor=users["member"], report=handle,
                                               filename="big.xml", name="big")  # fmt: skip
-        assert _wait(lambda: TestRun.objects.get(pk=run.pk).status == "processing", 120), "no worker took the run"
+        assert wait_for(lambda: TestRun.objects.get(pk=run.pk).status == "processing", 120), "no worker took the run"
         time.sleep(2)  # well into parsing and loading
         _kill_tree(first)
         run.refresh_from_db()
@@ -303,8 +295,8 @@ def test_a_worker_killed_with_sigkill_mid_ingestion_is_recovered_by_the_sweeper(
         settings.TESTRUNS_DEAD_WORKER_SECONDS = 1
         time.sleep(1.5)
         # Once PostgreSQL has dropped the dead worker's session (and its row lock), the sweep sends it again.
-        assert _wait(lambda: tasks.test_runs_sweep_task.apply().get() == 1, 60), "the sweeper never took it"
-        assert _wait(lambda: TestRun.objects.get(pk=run.pk).status in ("complete", "failed"), 180)
+        assert wait_for(lambda: tasks.test_runs_sweep_task.apply().get() == 1, 60), "the sweeper never took it"
+        assert wait_for(lambda: TestRun.objects.get(pk=run.pk).status in ("complete", "failed"), 180)
     finally:
         for process in (first, second):
             if process is not None and process.poll() is None:
