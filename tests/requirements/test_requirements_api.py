@@ -165,3 +165,11 @@ def test_list_endpoint_query_count(api_as, project, users, django_assert_max_num
     api = api_as("viewer")
     response = assert_queries(7, lambda: api.get(f"{BASE}/?page_size=500"), "api list")
     assert response.status_code == 200 and len(response.json()["results"]) == 500
+
+
+@pytest.mark.parametrize("body", [{"file": "title\nA text field\n"}, {"file": "x", "other": "y"}])
+def test_import_file_that_is_not_a_file_is_400(api_as, project, body):
+    """A multipart "file" sent as a text field was read as a file (500)."""
+    response = api_as("owner").post(f"{BASE}/import/?dry_run=1", body, format="multipart")
+    assert response.status_code == 400, response.content
+    assert "must be a file" in response.json()["errors"]["file"][0]

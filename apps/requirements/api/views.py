@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from apps.core.api.csvio import CSVParser, CSVRenderer
+from apps.core.api.parsers import uploaded_file
 from apps.core.api.views import ProjectModelViewSet, ProjectScopedMixin
 from apps.core.permissions import MANAGE, READ, WRITE
 
@@ -99,8 +100,8 @@ class RequirementViewSet(ProjectModelViewSet):
         """Import a CSV (body as text/csv, or a multipart "file"). All rows are saved, or none."""
         self.access.require(WRITE)  # archived projects refuse imports even to maintainers
         data = request.data
-        if not isinstance(data, bytes):
-            upload = data.get("file")
+        if not isinstance(data, bytes):  # multipart: the "file" field
+            upload = uploaded_file(request, "file")
             data = upload.read() if upload else b""
         dry_run = request.query_params.get("dry_run", "").lower() in {"1", "true", "yes"}
         report = transfer.requirements_import(project=self.project, actor=request.user, data=data, dry_run=dry_run)

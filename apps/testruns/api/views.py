@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.core.api.parsers import uploaded_file
 from apps.core.api.serializers import query_values
 from apps.core.api.views import ProjectScopedMixin
 from apps.core.permissions import WRITE
@@ -49,9 +50,6 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
-NOT_A_FILE = "The report must be a file: a multipart field 'report', or the raw request body."
-
-
 def _fields_from(request) -> dict:
     """The run's metadata sent in the body (form fields or a JSON object), without the report."""
     if not hasattr(request.data, "items"):  # a JSON list, string or number
@@ -63,11 +61,7 @@ def _report_from(request):
     """(file, filename, content_type, gzip) from a multipart field or the raw body; (None, …) if none came.
 
     A "report" that is not a file (a JSON value, a form text field) is refused rather than ignored."""
-    report = request.FILES.get("report")
-    if report is None and hasattr(request.data, "get"):
-        sent = request.data.get("report")
-        if sent not in (None, ""):
-            raise DRFValidationError({"report": [NOT_A_FILE]})
+    report = uploaded_file(request, "report")
     if report is None:
         return None, "", "", None
     encoding = request.headers.get("Content-Encoding", "").lower()
