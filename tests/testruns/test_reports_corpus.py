@@ -29,9 +29,9 @@ DEVIATIONS = {
 COUNT_FIELDS = ("tests", "passed", "failed_total", "failures", "errors", "skipped")
 
 
-def _parse(relative: str) -> list[ParsedCase]:
+def _parse(relative: str, warnings: list[str] | None = None) -> list[ParsedCase]:
     with (CORPUS / relative).open("rb") as handle:
-        return list(parse_report(handle))
+        return list(parse_report(handle, warnings=warnings))
 
 
 def _observed(summary: dict) -> dict:
@@ -73,10 +73,18 @@ def test_corpus_file_matches_source_expectations(relative):
         with pytest.raises(ReportError):
             _parse(relative)
         return
-    summary = summarize(dedupe_cases(_parse(relative)))
+    warnings: list[str] = []
+    summary = summarize(dedupe_cases(_parse(relative, warnings)))
     expected = {**_expected_counts(entry), **DEVIATIONS.get(relative, {})}
     observed = _observed(summary)
     assert {key: observed[key] for key in expected} == expected
+    # A file is repaired (and says so) exactly when its entry expects it (see test_reports_quirks.py).
+    if "warning" in entry["expected"]:
+        [warning] = warnings
+        assert warning.startswith("The report was not well-formed XML (")
+        assert warning.endswith(entry["expected"]["warning"])
+    else:
+        assert warnings == []
 
 
 @pytest.mark.parametrize(
@@ -100,6 +108,51 @@ def test_raw_case_tally_matches_corpus_cross_check(relative):
         computed["skipped"],
     )
     assert summary["duration"] == pytest.approx(computed["time_sum_s"], abs=0.001)
+
+
+def test_gtest_status_and_result_attributes():
+    parsed = _parse("gtest/google-gtest_xml_output_unittest-expected.xml")
+    cases = {(case.classname, case.name): case for case in parsed}
+    disabled = cases["MixedResultTest", "DISABLED_test"]
+    assert (disabled.status, disabled.failure_type, disabled.failure_message) == ("skipped", "notrun", "")
+    skipped = cases["SkippedTest", "SkippedWithMessage"]
+    assert (skipped.status, skipped.failure_type) == ("skipped", "")
+    assert skipped.failure_message.endswith("*\nIt is good practice to tell why you skip a test.")
+    # result="completed" only says it ran: the <failure> before the <skipped> decides (gtest: failures="1").
+    after_failure = cases["SkippedTest", "SkippedAfterFailure"]
+    assert (after_failure.status, after_failure.failure_type) == ("failed", "")
+    assert "Expected equality of these values" in after_failure.failure_text
+    assert cases["PropertyRecordingTest", "ThreeProperties"].properties == {"key_1": "1", "key_2": "2", "key_3": "3"}
+
+
+def test_qt_result_attributes_count_as_qt_counts_them():
+    cases = {case.name: case for case in _parse("qt/handwritten-qt5-xunitxml.xml")}
+    statuses = {name: case.status for name, case in cases.items()}
+    assert statuses == {
+        "initTestCase": "passed",
+        "addsNumbers": "passed",
+        "parsesInput": "failed",
+        "knownBug": "passed",  # xfail: the expected failure happened
+        "fixedBug": "failed",  # xpass: Qt counts an unexpected pass as a failure
+        "flakyOnCi": "failed",  # bfail: blacklisted, still in Qt's failures="3"
+        "flakyPasses": "passed",
+        "skipsOnWindows": "passed",  # Qt 5 writes a QSKIP only as a comment: nothing to read
+        "cleanupTestCase": "passed",
+    }
+    assert (cases["flakyOnCi"].failure_type, cases["flakyOnCi"].failure_message) == ("bfail", "")
+    assert cases["fixedBug"].failure_message == "'rounds()' returned TRUE unexpectedly. ()"
+
+
+def test_qt4_messages_written_as_error_children_do_not_fail_a_passed_test():
+    cases = {case.name: case for case in _parse("qt/handwritten-qt46-xunitxml.xml")}
+    warned = cases["testFunc1"]  # result="pass" with <error type="warn">: the attribute decides
+    assert (warned.status, warned.failure_type, warned.failure_message, warned.failure_text) == ("passed", "", "", "")
+    failed = cases["testFunc2"]  # result="fail" with <error type="qdebug"> then <failure>: the failure describes it
+    assert (failed.status, failed.failure_type, failed.failure_message) == (
+        "failed",
+        "fail",
+        "Compared values are not the same",
+    )
 
 
 def test_disabled_status_attribute_counts_as_skipped():

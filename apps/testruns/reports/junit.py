@@ -51,9 +51,8 @@ class _Children:
     """
 
     rank = 0  # severity of the most severe result child so far
-    outcome: dict | None = None  # its attributes
-    outcome_tag = ""
-    outcome_text: Sequence[str] = ()
+    # The first result child of each status: status -> (its attributes, its tag, its text).
+    outcomes: dict[str, tuple[dict, str, list[str]]] | None = None
     rerun_status: str | None = None
     in_flaky = False  # a flakyFailure/flakyError is the open child
     flaky: dict | None = None  # attributes of the last flakyFailure/flakyError
@@ -130,11 +129,14 @@ class JUnitTarget:
             tag = tag.rpartition("}")[2]
         if tag == "testcase" and not self._depth:
             case, attrib = self._case, self._attrib
-            if self._children is not None:
-                _finish(case, self._children, self.limits)
-                self._children = None
+            verdict = None
             if "status" in attrib or "result" in attrib:
-                _status_attribute(case, attrib)
+                verdict = attribute_verdict(attrib, _STATUS_ATTRIBUTES)
+            if self._children is not None:
+                _finish(case, self._children, verdict, self.limits)
+                self._children = None
+            elif verdict is not None and verdict[0] != PASSED:
+                _apply_verdict(case, verdict, None, self.limits)
             self.cases.append(case)
             if self._interrupted:
                 self._case, self._attrib, self._children, self._depth, self._texts = self._interrupted.pop()
@@ -180,9 +182,13 @@ class JUnitTarget:
         case = self._case
         if tag in _RESULT_CHILDREN:
             severity, status = _RESULT_CHILDREN[tag]
+            outcomes = children.outcomes
+            if outcomes is None:
+                outcomes = children.outcomes = {}
+            if status not in outcomes:
+                outcomes[status] = (attrib, tag, self._collect())
             if severity > children.rank:
                 children.rank, case.status = severity, status
-                children.outcome, children.outcome_tag, children.outcome_text = attrib, tag, self._collect()
         elif tag in _RERUN_CHILDREN:
             case.retries += 1
             if children.rerun_status != ERROR:
@@ -215,8 +221,9 @@ class JUnitTarget:
         return chunks
 
 
-def _finish(case: ParsedCase, children: _Children, limits: ReportLimits) -> None:
-    """Fill ``case`` from what its children said, once the case has ended."""
+def _finish(case: ParsedCase, children: _Children, verdict: tuple[str, str] | None, limits: ReportLimits) -> None:
+    """Fill ``case`` from what its children said, once the case has ended; a ``verdict`` from its
+    status attribute (see ``_apply_verdict``) has the last word."""
     if children.has_properties and children.properties:
         pairs = ((name, value if value is not None else "".join(text)) for name, value, text in children.properties)
         add_properties(case.properties, pairs, limits.max_output_bytes)
@@ -224,11 +231,16 @@ def _finish(case: ParsedCase, children: _Children, limits: ReportLimits) -> None
         case.system_out = _output(children.out, limits)
     if children.err is not None:
         case.system_err = _output(children.err, limits)
-    if children.outcome is not None:
-        outcome = children.outcome
-        _describe(case, outcome, "".join(children.outcome_text), limits)
-        if case.status == SKIPPED and not case.failure_type and children.outcome_tag != "skipped":
-            case.failure_type = children.outcome_tag
+    if children.outcomes is not None:
+        if verdict is not None and verdict[0] != case.status:
+            # The child of the attribute's verdict describes the test, else the most severe one.
+            child = children.outcomes.get(verdict[0]) or children.outcomes[case.status]
+            _apply_verdict(case, verdict, child, limits)
+            return
+        attrib, tag, text = children.outcomes[case.status]
+        _describe(case, attrib, "".join(text), limits)
+        if case.status == SKIPPED and not case.failure_type and tag != "skipped":
+            case.failure_type = tag
     elif children.rerun_status is not None:
         # Re-runs without a primary <failure>: every attempt failed, so the test did.
         case.status = children.rerun_status
@@ -237,6 +249,8 @@ def _finish(case: ParsedCase, children: _Children, limits: ReportLimits) -> None
         case.flaky = True
         text = children.stack_text if children.stack_text is not None else children.flaky_text
         _describe(case, children.flaky, "".join(text), limits)
+    if verdict is not None and verdict[0] != case.status:
+        _apply_verdict(case, verdict, None, limits)
 
 
 def _output(elements: list[list[str]], limits: ReportLimits) -> str:
@@ -254,22 +268,23 @@ def _value(attrib: dict, name: str) -> str:
     return _unescape(attrib.get(name) or "")
 
 
-def _status_attribute(case: ParsedCase, attrib: dict) -> None:
-    """Let a verdict written as an attribute decide the status, over what the children said.
+def _apply_verdict(case: ParsedCase, verdict: tuple[str, str], child, limits: ReportLimits) -> None:
+    """A verdict written as the test's status/result attribute decides its status, over the children.
 
-    The children keep giving the message and text (a gtest skip reason, a CTest failure message);
-    a verdict that differs from the children's names itself as the failure type when no child gave
-    one. A pass written over a result child (Qt 4 wrote qDebug() messages as <error> children of a
-    result="pass" test) drops the child's failure fields: a passed test carries none.
+    ``child`` (attributes, tag, text of a result child) gives the message and text: a gtest skip
+    reason, a Qt failure message. With none, the attribute's word is the failure type. A pass written
+    over result children (Qt 4 wrote qDebug() messages as <error> children of a result="pass" test)
+    drops their failure fields: a passed test carries none.
     """
-    verdict = attribute_verdict(attrib, _STATUS_ATTRIBUTES)
-    if verdict is None or verdict[0] == case.status:
-        return
     case.status, word = verdict
     case.flaky = False  # flaky means "passed after failing"; this verdict is not that pass
     if case.status == PASSED:
         case.failure_type = case.failure_message = case.failure_text = ""
-    elif not case.failure_type:
+        return
+    if child is not None:
+        attrib, _, text = child
+        _describe(case, attrib, "".join(text), limits)
+    if not case.failure_type:
         case.failure_type = word
 
 

@@ -16,8 +16,9 @@ them, and leaves every other problem to the strict parser.
 
 It reads the markup just enough to know where it is: text, a tag, a quoted attribute value, a comment,
 a CDATA section, a processing instruction, a DOCTYPE. Every state is left by searching for its end
-with one regular expression, held-back input is bounded (at most ``MAX_HOLD`` bytes: an undecided
-``&…`` or tag name), so the work is linear in the file's size whatever it holds. It works on the bytes
+with one regular expression; a stretch of text or of an attribute value is escaped in one step
+(``bytes.replace``, one ``re.subn``), held-back input is bounded (at most ``MAX_HOLD`` bytes: an
+undecided ``&…`` or tag name), so the work is linear in the file's size whatever it holds. It works on the bytes
 of ASCII-compatible encodings (UTF-8, Latin-1, …), where ``<``, ``&`` and quotes are always whole
 characters; UTF-16/32 reports are not repaired.
 """
@@ -42,14 +43,15 @@ MAX_HOLD = 1024  # bytes held back at a chunk's end, at most (a name or referenc
 SHOWN_LINES = 3
 
 _TEXT, _TAG, _VALUE, _COMMENT, _CDATA, _PI, _DECL, _SUBSET = range(8)
-_TEXT_STOP = re.compile(rb"[<&]")
 _TAG_STOP = re.compile(rb"[\"'>]")
-_VALUE_STOP = {b'"': re.compile(rb'[<&"]'), b"'": re.compile(rb"[<&']")}
 _DECL_STOP = re.compile(rb"[\[>]")
 _TAG_NAME = re.compile(rb"/?[^\s/>\"'<&=]*")
 # A whole tag with nothing to repair (the usual one), read in one step. Possessive: no backtracking.
 _CLEAN_TAG = re.compile(rb"<(/?)([^\s/>\"'<&=!?]++)((?:[^<>&\"']++|\"[^\"<&]*+\"|'[^'<&]*+')*+)>")
-_REFERENCE = re.compile(rb"&(?:#[0-9]+;|#x[0-9A-Fa-f]+;|[A-Za-z_:\x80-\xff][-.\w:\x80-\xff]*;)")
+_REFERENCE = rb"(?:#[0-9]+;|#x[0-9A-Fa-f]+;|[A-Za-z_:\x80-\xff][-.\w:\x80-\xff]*+;)"
+# A "&" that starts no reference (the name run it looks at is the one after it: linear overall).
+_STRAY_AMPERSAND = re.compile(rb"&(?!" + _REFERENCE + rb")")
+_REPAIR = re.compile(rb"<|&(?!" + _REFERENCE + rb")")
 _REFERENCE_START = re.compile(rb"&(?:#x?[0-9A-Fa-f]*|[A-Za-z_:\x80-\xff][-.\w:\x80-\xff]*)?")
 _ENDS = {_COMMENT: b"-->", _CDATA: b"]]>", _PI: b"?>", _SUBSET: b"]"}
 _OPENERS = ((b"<!--", _COMMENT), (b"<![CDATA[", _CDATA), (b"<?", _PI), (b"<!", _DECL))
@@ -92,16 +94,12 @@ class Repairer:
         while pos < end:
             state = self._state
             if state == _TEXT:
-                match = _TEXT_STOP.search(buf, pos)
-                if match is None:
-                    out.append(buf[pos:])
-                    pos = end
+                stop = buf.find(b"<", pos)
+                if stop < 0:
+                    pos = self._text(buf, pos, end, out, final)
                     break
-                start = match.start()
-                out.append(buf[pos:start])
-                if buf[start] == 0x26:  # "&"
-                    pos = self._ampersand(buf, start, out, final)
-                elif tag := _CLEAN_TAG.match(buf, start):
+                out.append(self._escape(buf, pos, stop) if stop > pos else b"")
+                if tag := _CLEAN_TAG.match(buf, stop):
                     if tag.group(2).rpartition(b":")[2] in TEST_ELEMENTS:
                         if tag.group(1):
                             if self._open_tests:
@@ -111,9 +109,9 @@ class Repairer:
                     out.append(tag.group())
                     pos = tag.end()
                 else:
-                    pos = self._markup(buf, start, out, final)
-                if pos < 0:
-                    self._held, pos = buf[start:], end
+                    pos = self._markup(buf, stop, out, final)
+                    if pos < 0:
+                        self._held, pos = buf[stop:], end
             elif state == _TAG:
                 match = _TAG_STOP.search(buf, pos)
                 if match is None:
@@ -133,26 +131,14 @@ class Repairer:
                 self._tag_last = buf[stop : stop + 1]
                 pos = stop + 1
             elif state == _VALUE:
-                match = _VALUE_STOP[self._quote].search(buf, pos)
-                if match is None:
-                    out.append(buf[pos:])
-                    pos = end
+                stop = buf.find(self._quote, pos)
+                if stop < 0:
+                    pos = self._text(buf, pos, end, out, final)
                     break
-                stop = match.start()
-                out.append(buf[pos:stop])
-                char = buf[stop]
-                if char == 0x3C:  # "<"
-                    out.append(b"&lt;")
-                    self._repaired(LT, buf, stop)
-                    pos = stop + 1
-                elif char == 0x26:
-                    pos = self._ampersand(buf, stop, out, final)
-                    if pos < 0:
-                        self._held, pos = buf[stop:], end
-                else:  # the closing quote
-                    out.append(buf[stop : stop + 1])
-                    self._state, self._tag_last = _TAG, buf[stop : stop + 1]
-                    pos = stop + 1
+                out.append(self._escape(buf, pos, stop))
+                out.append(self._quote)
+                self._state, self._tag_last = _TAG, self._quote
+                pos = stop + 1
             elif state == _DECL:
                 match = _DECL_STOP.search(buf, pos)
                 if match is None:
@@ -206,22 +192,48 @@ class Repairer:
         self._state, self._tag_last = _TAG, buf[name.end() - 1 : name.end()]
         return name.end()
 
-    def _ampersand(self, buf: bytes, start: int, out: list[bytes], final: bool) -> int:
-        """At a "&" in text or a value: keep a reference, escape a stray "&". -1: too few bytes to tell yet."""
-        reference = _REFERENCE.match(buf, start)
-        if reference is not None:
-            out.append(reference.group())
-            return reference.end()
-        if not final and len(buf) - start < MAX_HOLD and _REFERENCE_START.match(buf, start).end() == len(buf):
-            return -1  # a reference may be cut by the chunk's end
-        out.append(b"&amp;")
-        self._repaired(AMP, buf, start)
-        return start + 1
+    def _text(self, buf: bytes, pos: int, end: int, out: list[bytes], final: bool) -> int:
+        """Escape text (or a value) running to the buffer's end, holding back a reference it may cut."""
+        cut = end
+        if not final:
+            last = buf.rfind(b"&", max(pos, end - MAX_HOLD))
+            if last >= 0 and _REFERENCE_START.match(buf, last).end() == end:
+                cut = last
+                self._held = buf[last:]
+        out.append(self._escape(buf, pos, cut))
+        return end
+
+    def _escape(self, buf: bytes, start: int, stop: int) -> bytes:
+        """``buf[start:stop]``, a stretch of text or of one attribute value, escaped (a "<" in it is in a
+        value: text stops at each "<")."""
+        segment = buf[start:stop]
+        less = segment.count(b"<")
+        stray = 0
+        if b"&" in segment:
+            segment, stray = _STRAY_AMPERSAND.subn(b"&amp;", segment)
+        if not less and not stray:
+            return segment
+        if less:
+            segment = segment.replace(b"<", b"&lt;")
+        self.counts[LT] += less
+        self.counts[AMP] += stray
+        if b"\n" in buf[start:stop]:  # rare: a multi-line value or text; note each repair's line
+            for spot in _REPAIR.finditer(buf, start, stop):
+                self._at_line(buf, spot.start())
+        else:
+            self._at_line(buf, start)
+        if self._open_tests:
+            innermost = self._open_tests[-1]
+            if not innermost[0]:
+                innermost[0] = True
+                self.tests += 1
+        else:
+            self.elsewhere += less + stray
+        return segment
 
     # -- what was done ------------------------------------------------------------------------------
 
-    def _repaired(self, char: str, buf: bytes, position: int) -> None:
-        self.counts[char] += 1
+    def _at_line(self, buf: bytes, position: int) -> None:
         self._line += buf.count(b"\n", self._mark, position)
         self._mark = position
         if self._line != self._last_line:
@@ -229,13 +241,6 @@ class Repairer:
             self.line_count += 1
             if len(self.lines) < SHOWN_LINES:
                 self.lines.append(self._line)
-        if self._open_tests:
-            innermost = self._open_tests[-1]
-            if not innermost[0]:
-                innermost[0] = True
-                self.tests += 1
-        else:
-            self.elsewhere += 1
 
     def _count_lines(self, buf: bytes, processed: int) -> None:
         self._line += buf.count(b"\n", self._mark, processed)
