@@ -127,3 +127,12 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
         response = api.options(url)
         assert response.status_code == 200, (url, response.status_code, response.content[:300])
         assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/projects/", "/api/v1/projects/payments-api/test-runs/"])
+def test_json_nested_too_deeply_is_400(api_as, project, path):
+    """Python's JSON decoder gives up with a RecursionError (it was a 500)."""
+    body = "[" * 100_000 + "]" * 100_000
+    response = api_as("owner").post(path, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error" and "nested too deeply" in response.json()["detail"]

@@ -1,6 +1,17 @@
-"""Reading uploads out of a DRF request, the same way on every endpoint that takes a file."""
+"""Request bodies: the API's JSON parser, and reading uploads the same way on every endpoint that takes a file."""
 
-from rest_framework.exceptions import ValidationError
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError, ValidationError
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's, except that a document nested too deeply for Python's decoder is a 400, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - the document is nested too deeply.") from None
 
 
 def uploaded_file(request, field: str):

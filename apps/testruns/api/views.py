@@ -10,10 +10,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.core.api.parsers import uploaded_file
+from apps.core.api.parsers import JSONParser, uploaded_file
 from apps.core.api.serializers import query_values
 from apps.core.api.views import ProjectScopedMixin
 from apps.core.permissions import WRITE
