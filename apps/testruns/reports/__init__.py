@@ -8,12 +8,14 @@ Public API (other apps code against exactly these names)::
     )
 
     with upload.open("rb") as f:
-        cases = dedupe_cases(parse_report(f, limits=ReportLimits()))
+        warnings = []  # what had to be repaired, once the cases are all read
+        cases = dedupe_cases(parse_report(f, limits=ReportLimits(), warnings=warnings))
     totals = summarize(cases)
 
 Module map: ``base`` (data model, dedupe, summary), ``stream`` (gzip, byte budget, hardened
-parser), ``detect`` (format dispatch), ``junit``/``trx``/``nunit``/``xunit`` (formats),
-``fields`` (shared coercion helpers).
+parser, reading again), ``detect`` (format dispatch, the one repaired retry), ``repair`` (escaping an
+unescaped ``<`` in attribute values and a stray ``&``), ``junit``/``trx``/``nunit``/``xunit``
+(formats), ``fields`` (shared coercion helpers, status words), ``spill`` (TRX results waiting).
 """
 
 from .base import ParsedCase, ReportError, ReportLimits, dedupe_cases, summarize
