@@ -136,3 +136,13 @@ def test_json_nested_too_deeply_is_400(api_as, project, path):
     response = api_as("owner").post(path, data=body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error" and "nested too deeply" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("query", ["?status=bogus", "?format=xml", "?format=csv&priority=urgent", ""])
+def test_errors_of_a_csv_export_are_json(api_as, project, client, query):
+    """The export's first renderer is CSV: it printed errors as a Python dict's repr, as text/csv."""
+    url = f"/api/v1/projects/{project.slug}/requirements/export/{query}"
+    response = api_as("viewer").get(url) if query else client.get(url)
+    assert response.status_code in (400, 401, 404)
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["status"] == response.status_code

@@ -14,6 +14,7 @@ from django.http import Http404, JsonResponse
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -71,6 +72,7 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    _render_as_json(context.get("request"))
     body = {"status": response.status_code, "code": "error", "detail": ""}
     if isinstance(exc, exceptions.ValidationError):
         data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
@@ -81,6 +83,14 @@ def exception_handler(exc, context):
         body["detail"] = str(exc.detail)
     response.data = body
     return response
+
+
+def _render_as_json(request) -> None:
+    """An error is JSON even where the answer would have been a file: a CSV export's renderer would print
+    the error's dict. (The browsable API's HTML keeps its own error page.)"""
+    renderer = getattr(request, "accepted_renderer", None)
+    if request is not None and (renderer is None or renderer.media_type not in ("application/json", "text/html")):
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
 
 
 def json_error(status_code: int, detail: str, code: str) -> JsonResponse:
