@@ -232,3 +232,15 @@ def test_trends_answer_points(upload, api_as, project):
     body = api_as("viewer").get(f"{URL.format(slug=project.slug)}trends/?branch=main&name=unit").json()
     assert list(body) == ["points"] and body["points"][0]["pass_rate"] == 50.0
     assert api_as("viewer").get(f"{URL.format(slug=project.slug)}trends/?branch=other").json() == {"points": []}
+
+
+@pytest.mark.parametrize("path", ["", "{run}/reports/"])
+def test_raw_body_filename_with_a_nul_byte_is_400(upload, api_as, project, media, path):
+    """?filename= went into the upload's row as it came: PostgreSQL refuses NUL bytes (a 500 there)."""
+    api = api_as("member")
+    run = run_of(upload(None, open="true"))
+    url = URL.format(slug=project.slug) + path.format(run=run.pk) + "?filename=a%00b.xml"
+    response = api.post(url, data=REPORT, content_type="application/xml")
+    assert response.status_code == 400, response.content
+    assert "filename" in response.json()["errors"]
+    assert ReportUpload.objects.count() == 0

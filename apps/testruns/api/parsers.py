@@ -7,7 +7,15 @@ so a 100 MB report never sits in memory. DATA_UPLOAD_MAX_MEMORY_SIZE doesn't app
 """
 
 from django.core.files import File
+from rest_framework import serializers
 from rest_framework.parsers import BaseParser, DataAndFiles
+
+from apps.core.api.serializers import query_values
+
+
+class RawReportQuerySerializer(serializers.Serializer):
+    # A NUL byte would reach PostgreSQL with the upload's row (a 500 there); the service shortens long names.
+    filename = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
 class RawBodyFile(File):
@@ -40,7 +48,7 @@ class RawReportParser(BaseParser):
         files = {}
         if stream is not None:
             request = parser_context["request"]
-            name = request.query_params.get("filename") or "report.xml"
+            name = query_values(RawReportQuerySerializer, request).get("filename") or "report.xml"
             files["report"] = RawBodyFile(stream, name=name, content_type=(media_type or "").split(";")[0])
         return DataAndFiles({}, files)
 
