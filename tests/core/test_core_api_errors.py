@@ -146,3 +146,12 @@ def test_errors_of_a_csv_export_are_json(api_as, project, client, query):
     assert response.status_code in (400, 401, 404)
     assert response["Content-Type"] == "application/json"
     assert response.json()["status"] == response.status_code
+
+
+def test_unacceptable_accept_header_is_json_406_and_changes_nothing(api_as, project):
+    from apps.testruns.models import TestRun
+
+    api = api_as("owner")
+    response = api.post(f"/api/v1/projects/{project.slug}/test-runs/?open=true", HTTP_ACCEPT="application/xml")
+    assert response.status_code == 406 and response.json()["code"] == "not_acceptable"
+    assert not TestRun.objects.exists()

@@ -7,6 +7,7 @@ responses, the errors the layers under every view can give (apps.core.api.errors
 * 401 — every operation needs a token (or a session);
 * 403 — writes (your role, a read-only token, an archived project), and reads needing more than READ;
 * 404 — a path parameter names nothing you can see, or a page number past the end;
+* 406 — an Accept header naming no media type the operation answers;
 * 409 — a write lost a race with another one (apps.core.services.Conflict) or finds the object
   in the wrong state;
 * 413 — a request body over Django's DATA_UPLOAD_MAX_MEMORY_SIZE;
@@ -49,6 +50,7 @@ ERROR_DESCRIPTIONS = {
     401: "No token, or an unknown, expired or revoked one.",
     403: "Your role, a read-only token or an archived project doesn't allow this.",
     404: "No such thing, or not yours to see.",
+    406: "The Accept header names no media type this operation answers.",
     409: "Another change got there first, or the object is in a state that refuses this.",
     413: "The request body is too large.",
     415: "The request body's media type isn't one this operation reads.",
@@ -90,6 +92,7 @@ class AutoSchema(openapi.AutoSchema):
             codes.append(403)
         if path_params or query:  # an unknown object, or ?page= past the end
             codes.append(404)
+        codes.append(406)
         if writes:
             codes.append(409)
         if has_body:
