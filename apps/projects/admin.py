@@ -1,13 +1,14 @@
 """Projects and memberships in the admin, through the same services as the pages and the API."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
 from apps.core.admin import ServiceAdmin
 from apps.core.permissions import ProjectAccess, Role
 
 from . import services
-from .models import Membership, Project
+from .models import Invitation, Membership, Project
 
 
 class MembershipInlineFormSet(forms.BaseInlineFormSet):
@@ -88,3 +89,43 @@ class MembershipAdmin(MembershipServices, ServiceAdmin):
 
     def service_delete(self, request, obj):
         self._remove_membership(request, obj)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made on the members page or the API (they send an email); here they are read,
+    and revoked through the service. The token's hash is never shown."""
+
+    list_display = ["email", "project", "role", "status", "invited_by", "created_at", "expires_at"]
+    list_filter = ["role", "project"]
+    search_fields = ["email", "project__name", "invited_by__username"]
+    list_select_related = ["project", "invited_by"]
+    fields = ["project", "email", "role", "invited_by", "created_at", "expires_at", "accepted_at", "accepted_by",
+              "revoked_at"]  # fmt: skip
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the record of who was invited stays
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("projects.change_invitation")
+
+    @admin.action(description="Revoke the selected invitations", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        revoked = 0
+        for invitation in queryset.select_related("project"):
+            try:
+                services.invitation_revoke(invitation=invitation, actor=request.user,
+                                           access=ProjectAccess.system(invitation.project))  # fmt: skip
+            except ValidationError as exc:
+                self.message_user(request, f"{invitation.email}: {' '.join(exc.messages)}", messages.WARNING)
+            else:
+                revoked += 1
+        self.message_user(request, f"Revoked {revoked} invitation(s).")

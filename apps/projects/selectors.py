@@ -5,7 +5,7 @@ from django.db.models import Count, Q
 from apps.core.models import ObjectChange
 from apps.core.permissions import Role
 
-from .models import Membership, Project
+from .models import Invitation, Membership, Project
 
 
 def project_list(*, user, token=None):
@@ -17,6 +17,15 @@ def project_list(*, user, token=None):
 
 def membership_list(*, project):
     return Membership.objects.filter(project=project).select_related("user")
+
+
+def invitation_list(*, project):
+    """Every invitation of the project, newest first (the API filters them by status)."""
+    return Invitation.objects.filter(project=project).select_related("invited_by", "accepted_by")
+
+
+def pending_invitations(*, project):
+    return invitation_list(project=project).pending().order_by("email")
 
 
 def activity_list(*, project):

@@ -1,20 +1,23 @@
-"""Project pages: list, create, overview, members, settings, activity."""
+"""Project pages: list, create, overview, members and invitations, settings, activity."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.core.validators import validate_email
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.views import generic
 
 from apps.core.filtersets import ObjectChangeFilterSet
+from apps.core.forms import add_service_errors
 from apps.core.permissions import ADMINISTER, MANAGE, READ
 from apps.core.views import FilteredListMixin, ProjectMixin, ProjectObjectListView, ServiceFormMixin
 
 from . import selectors, services
 from .filtersets import MembershipFilterSet, ProjectFilterSet
-from .forms import MemberAddForm, MemberRoleForm, ProjectForm, ProjectSettingsForm
-from .models import Membership, Project
+from .forms import InvitationForm, MemberAddForm, MemberRoleForm, ProjectForm, ProjectSettingsForm
+from .models import Invitation, Membership, Project
 from .overview import overview_cards
 
 
@@ -53,20 +56,31 @@ class ProjectDetailView(ProjectMixin, generic.TemplateView):
 
 
 class MemberListView(ProjectObjectListView):
-    """Members, and (for maintainers and owners) the form to add one."""
+    """Members, and (for maintainers and owners) the form to add one, and pending invitations.
+
+    Adding an email nobody uses yet offers to invite it; the invitation's form posts here too.
+    """
 
     filterset_class = MembershipFilterSet
     selector = staticmethod(selectors.membership_list)
     template_name = "projects/member_list.html"
 
     def required_role(self) -> str:
-        return MANAGE if self.request.method == "POST" else READ  # POST adds a member
+        return MANAGE if self.request.method == "POST" else READ  # POST adds a member or invites one
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("add_form", MemberAddForm())
+        if self.access.can_manage:
+            kwargs["invitations"] = selectors.pending_invitations(project=self.project)
         return super().get_context_data(role_form=MemberRoleForm(), **kwargs)
 
+    def render_page(self, status: int, **context):
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(**context), status=status)
+
     def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "invite":
+            return self.invite(request)
         form = MemberAddForm(request.POST)
         if form.is_valid():
             try:
@@ -74,12 +88,44 @@ class MemberListView(ProjectObjectListView):
                     project=self.project, actor=request.user, access=self.access, **form.cleaned_data
                 )
             except ValidationError as exc:
-                form.add_error(None if not hasattr(exc, "error_dict") else None, exc)
+                offer = self.invitation_offer(exc, **form.cleaned_data)
+                if offer is not None:  # not an error: nobody uses this email yet
+                    return self.render_page(200, add_form=MemberAddForm(initial=form.cleaned_data), invite_offer=offer)
+                form.add_error(None, exc)
             else:
                 messages.success(request, f"Added {membership.user.username} as {membership.role}.")
                 return redirect("projects:member_list", project_slug=self.project.slug)
-        self.object_list = self.get_queryset()
-        return self.render_to_response(self.get_context_data(add_form=form), status=400)
+        return self.render_page(400, add_form=form)
+
+    @staticmethod
+    def invitation_offer(error: ValidationError, *, user: str, role: str) -> dict | None:
+        """The invitation to offer when the add failed only because no account uses this email."""
+        codes = {e.code for e in getattr(error, "error_dict", {}).get("user", [])}
+        if "unknown_user" not in codes:
+            return None
+        try:
+            validate_email(user.strip())
+        except ValidationError:
+            return None
+        return {"email": user.strip().lower(), "role": role}
+
+    def invite(self, request):
+        form = InvitationForm(request.POST, auto_id="invite-%s")
+        if form.is_valid():
+            try:
+                invitation, _ = services.invitation_create(
+                    project=self.project, actor=request.user, access=self.access,
+                    site_url=request.build_absolute_uri("/"), **form.cleaned_data,
+                )  # fmt: skip
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, (
+                    f"Invited {invitation.email} as {invitation.role}: they get an email with a link to join, "
+                    f"valid until {invitation.expires_at:%Y-%m-%d}."
+                ))  # fmt: skip
+                return redirect("projects:member_list", project_slug=self.project.slug)
+        return self.render_page(400, invite_form=form)
 
 
 class MembershipActionView(ProjectMixin, generic.View):
@@ -134,6 +180,65 @@ class ProjectLeaveView(MembershipActionView):
         if Membership.objects.filter(project=self.project, user=self.request.user).exists():
             return super().success_url()
         return reverse("projects:project_list")
+
+
+class InvitationRevokeView(MembershipActionView):
+    def act(self) -> str:
+        invitation = get_object_or_404(Invitation, project=self.project, pk=self.kwargs["pk"])
+        services.invitation_revoke(invitation=invitation, actor=self.request.user, access=self.access)
+        return f"Revoked the invitation of {invitation.email}."
+
+
+class InvitationView(generic.TemplateView):
+    """The page an invitation email links to: who invites whom to what, and the way in.
+
+    Anyone holding the link sees it (the token is the secret); joining needs an account whose
+    verified emails include the invited one. An unknown token is a 404; an expired, revoked or used
+    invitation says which (410) and changes nothing.
+    """
+
+    template_name = "projects/invitation_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        queryset = Invitation.objects.select_related("project", "invited_by", "accepted_by")
+        self.invitation = get_object_or_404(queryset, token_hash=Invitation.hash_token(kwargs["token"]))
+        return super().dispatch(request, *args, **kwargs)
+
+    def joined(self) -> bool:
+        """Did the visitor accept this invitation (signing up through it, say) and still belong?"""
+        user, invitation = self.request.user, self.invitation
+        return (invitation.status == Invitation.Status.ACCEPTED and invitation.accepted_by_id == user.pk
+                and Membership.objects.filter(project=invitation.project, user=user).exists())  # fmt: skip
+
+    def get(self, request, *args, **kwargs):
+        if request.user.is_authenticated and self.joined():
+            return redirect(self.invitation.project)
+        return self.render_page()
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            membership = services.invitation_accept(invitation=self.invitation, user=request.user)
+        except ValidationError as exc:
+            return self.render_page(error=" ".join(exc.messages))
+        messages.success(request, f"Welcome to {membership.project.name}: you are a {membership.role} here.")
+        return redirect(membership.project)
+
+    def render_page(self, error: str = ""):
+        invitation, user = self.invitation, self.request.user
+        refusal = services.invitation_refusal(invitation)
+        context = {
+            "invitation": invitation,
+            "refusal": refusal,
+            "error": error,
+            "next_path": self.request.path,
+        }
+        if user.is_authenticated and not refusal:
+            context["member"] = Membership.objects.filter(project=invitation.project, user=user).first()
+            context["email_ok"] = services.user_has_verified_email(user, invitation.email)
+        status = 410 if refusal else 400 if error else 200
+        return render(self.request, self.template_name, self.get_context_data(**context), status=status)
 
 
 class ProjectSettingsView(ProjectMixin, ServiceFormMixin, generic.UpdateView):

@@ -1,0 +1,99 @@
+"""API: invitations to a project, for its maintainers and owners (list, invite, revoke).
+
+The token is never in an answer: it only travels in the invitation email.
+"""
+
+import django_filters
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from apps.core.api.views import ProjectScopedMixin
+from apps.core.permissions import MANAGE, Role
+
+from .. import selectors, services
+from ..models import Invitation
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=Invitation.Status.choices, read_only=True)
+    invited_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    accepted_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "status", "invited_by", "created_at", "expires_at",
+                  "accepted_at", "accepted_by", "revoked_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="Who to invite; they need no account yet.")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+
+class InvitationFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Invitation.Status.choices, method="filter_status")
+
+    class Meta:
+        model = Invitation
+        fields = ["status", "role"]
+
+    def filter_status(self, queryset, name, value):
+        now = timezone.now()
+        return queryset.filter({
+            Invitation.Status.ACCEPTED: Q(accepted_at__isnull=False),
+            Invitation.Status.REVOKED: Q(accepted_at__isnull=True, revoked_at__isnull=False),
+            Invitation.Status.EXPIRED: Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now),
+            Invitation.Status.PENDING: Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now),
+        }[value])  # fmt: skip
+
+
+INVITATION_ID = OpenApiParameter("invitation_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[INVITATION_ID]),
+    destroy=extend_schema(parameters=[INVITATION_ID], responses={204: None}),
+)
+class InvitationViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):  # fmt: skip
+    """Invitations of a project, newest first (``?status=pending``). Maintainers and owners invite an
+    email (``{"email", "role"}``; it gets a link to sign up and join), and revoke (DELETE)."""
+
+    serializer_class = InvitationSerializer
+    filterset_class = InvitationFilterSet
+    queryset = Invitation.objects.none()  # the schema's model; rows come from scoped_queryset()
+    lookup_url_kwarg = "invitation_id"
+    action_roles = {"list": MANAGE, "retrieve": MANAGE, "create": MANAGE, "destroy": MANAGE}
+
+    def scoped_queryset(self):
+        return selectors.invitation_list(project=self.project)
+
+    def get_object(self):
+        value = self.kwargs[self.lookup_url_kwarg]
+        if not value.isdigit():
+            raise Http404("No such invitation.")
+        invitation = self.get_queryset().filter(pk=int(value)).first()
+        if invitation is None:
+            raise Http404("No such invitation.")
+        return invitation
+
+    @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
+    def create(self, request, *args, **kwargs):
+        data = InvitationCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation, _ = services.invitation_create(
+            project=self.project, actor=request.user, access=self.access,
+            site_url=request.build_absolute_uri("/"), **data.validated_data,
+        )  # fmt: skip
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, *args, **kwargs):
+        """Revoke the invitation: its link stops working. Revoking twice is harmless."""
+        services.invitation_revoke(invitation=self.get_object(), actor=request.user, access=self.access)
+        return Response(status=status.HTTP_204_NO_CONTENT)
