@@ -239,7 +239,9 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
     """``user`` joins the project with the invited role: the invitation must be pending and its
     email one of the user's verified addresses. Someone already a member keeps their role."""
     _lock_memberships(invitation.project)
-    invitation = Invitation.objects.select_for_update().select_related("project", "invited_by").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("project", "invited_by").get(
+        pk=invitation.pk
+    )
     refusal = invitation_refusal(invitation)
     if refusal:
         raise ValidationError(refusal, code=invitation.status)
