@@ -22,3 +22,16 @@ def test_seed_demo_twice_is_one_user_one_project():
     assert Membership.objects.get(project__slug="payments-api").user == user
     assert user.emailaddress_set.get().verified
     assert ObjectChange.objects.filter(action="create", object_repr="Payments API").get().via == "cli"
+
+
+@pytest.mark.django_db
+def test_seed_demo_makes_the_tours_teammate_once():
+    """The README's tour adds `teammate` (or teammate@example.com) to a project: a verified account, in none yet."""
+    for _ in range(2):
+        call_command("seed_demo", stdout=StringIO())
+    teammate = get_user_model().objects.get(username="teammate")
+    assert teammate.email == "teammate@example.com" and teammate.check_password("threadline-demo")
+    address = teammate.emailaddress_set.get()
+    assert (address.email, address.verified, address.primary) == ("teammate@example.com", True, True)
+    assert not Membership.objects.filter(user=teammate).exists()
+    assert get_user_model().objects.count() == 2
