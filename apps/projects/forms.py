@@ -27,6 +27,11 @@ class MemberAddForm(forms.Form):
     user = forms.CharField(label="Username or email", max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
 
+    def __init__(self, *args, **kwargs):
+        # The members page's filter form has a "role" too: ids of its own, so each label names its field.
+        kwargs.setdefault("auto_id", "add-%s")
+        super().__init__(*args, **kwargs)
+
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, label="Role")
@@ -35,3 +40,7 @@ class MemberRoleForm(forms.Form):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="Email", max_length=254)
     role = forms.ChoiceField(choices=Role.choices, initial=Role.MEMBER)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "invite-%s")  # shown beside the filter and add forms (see MemberAddForm)
+        super().__init__(*args, **kwargs)

@@ -224,7 +224,7 @@ def invitation_refusal(invitation: Invitation) -> str | None:
         Invitation.Status.ACCEPTED: "This invitation has already been used.",
         Invitation.Status.REVOKED: f"This invitation was revoked. Ask {inviter} for a new one if you still need it.",
         Invitation.Status.EXPIRED: (
-            f"This invitation expired on {timezone.localtime(invitation.expires_at):%Y-%m-%d %H:%M}. "
+            f"This invitation expired on {timezone.localtime(invitation.expires_at):%Y-%m-%d %H:%M %Z}. "
             f"Ask {inviter} to invite you again."
         ),
     }.get(invitation.status)

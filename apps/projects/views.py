@@ -110,7 +110,7 @@ class MemberListView(ProjectObjectListView):
         return {"email": user.strip().lower(), "role": role}
 
     def invite(self, request):
-        form = InvitationForm(request.POST, auto_id="invite-%s")
+        form = InvitationForm(request.POST)
         if form.is_valid():
             try:
                 invitation, _ = services.invitation_create(

@@ -330,9 +330,9 @@ def test_accepting_with_another_email_is_a_clear_error(client, invite):
 
 
 @pytest.mark.parametrize("how,heading,words", [
-    ("expired", "This invitation has expired", "expired on"),
-    ("revoked", "This invitation was revoked", "Ask owner for a new one"),
-    ("used", "This invitation has already been used", "already been used"),
+    ("expired", "This invitation has expired", "Ask owner to invite you again"),
+    ("revoked", "This invitation was revoked", "Ask owner to invite you again"),
+    ("used", "This invitation has already been used", "An invitation link works once"),
 ])  # fmt: skip
 def test_expired_revoked_or_used_invitations_say_which_and_change_nothing(client, invite, project, users, how,
                                                                           heading, words):  # fmt: skip
