@@ -4,6 +4,8 @@ One FilterSet per model serves both its list page and its API list, so the same 
 gives the same rows in both.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +13,23 @@ from django.db import models
 from django.db.models import Q
 
 from .models import ObjectChange
+
+
+class UTCIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO date-time, turned to UTC: PostgreSQL refuses offsets beyond ±15:59 ("+19:26" was a 500)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError("Enter a date-time between the years 1 and 9999.", code="invalid") from None
+
+
+class UTCIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
 
 
 def object_types() -> list[tuple[str, str]]:
@@ -29,7 +48,7 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     )
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact", label="Actor (username)")
     action = django_filters.ChoiceFilter(choices=ObjectChange.Action.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte", label="Since (e.g. 2026-11-01)")
+    since = UTCIsoDateTimeFilter(field_name="time", lookup_expr="gte", label="Since (e.g. 2026-11-01)")
 
     class Meta:
         model = ObjectChange

@@ -25,6 +25,7 @@ from .forms import add_service_errors
 from .models import ObjectChange, stable_order
 from .permissions import MANAGE, READ, WRITE, ProjectAccess, project_access
 from .services import Conflict
+from .text import is_number
 
 
 class ProjectMixin(LoginRequiredMixin):
@@ -100,7 +101,7 @@ class FilteredListMixin:
 
     def get_paginate_by(self, queryset):
         size = self.request.GET.get("page_size", "")
-        return min(int(size), self.max_page_size) if size.isdigit() and int(size) > 0 else self.paginate_by
+        return min(int(size), self.max_page_size) if is_number(size) and int(size) > 0 else self.paginate_by
 
     def get_filterset_class(self):
         if self.filterset_class is None and getattr(self, "kit", None) is not None:

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from apps.core.models import ProjectScopedModel, ProjectScopedQuerySet, TimeStampedModel
+from apps.core.text import is_number
 
 from . import workflow
 
@@ -14,7 +15,7 @@ KEY_PREFIX = "REQ-"
 def parse_key(key: str) -> int | None:
     """'REQ-12' -> 12; anything else -> None."""
     prefix, _, digits = (key or "").strip().upper().partition("-")
-    return int(digits) if prefix == KEY_PREFIX[:-1] and digits.isdigit() else None
+    return int(digits) if prefix == KEY_PREFIX[:-1] and is_number(digits) else None
 
 
 class Label(ProjectScopedModel):

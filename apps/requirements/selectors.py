@@ -2,6 +2,8 @@
 
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 
+from apps.core.text import is_number
+
 from . import workflow
 from .models import AcceptanceCriterion, Requirement, RequirementComment, RequirementTransition, parse_key
 from .verification import annotate_verification
@@ -65,7 +67,7 @@ def requirement_matches(*, project, text: str, limit: int = 20):
     if text:
         number = parse_key(text.split(" ", 1)[0])
         match = Q(title__icontains=text) | Q(number=number) if number else Q(title__icontains=text)
-        if text.isdigit():
+        if is_number(text):
             match |= Q(number=int(text))
         rows = rows.filter(match)
     return rows[:limit]

@@ -14,6 +14,7 @@ from django.views import generic
 from apps.core.kit import ModelKit, Page, register
 from apps.core.permissions import WRITE
 from apps.core.tables import Column, Table
+from apps.core.text import is_number
 from apps.core.views import (
     ProjectImportView,
     ProjectMixin,
@@ -195,7 +196,7 @@ class RevisionDiffView(ProjectObjectDetailView):
 
     def _number(self, name: str, default: int) -> int:
         value = self.request.GET.get(name, "")
-        return int(value) if value.isdigit() else max(default, 1)
+        return int(value) if is_number(value) else max(default, 1)
 
 
 class RequirementBulkView(ProjectMixin, generic.View):

@@ -14,6 +14,7 @@ from django.views import generic
 from apps.core.kit import ModelKit, Page, register
 from apps.core.permissions import WRITE
 from apps.core.tables import Column, Table
+from apps.core.text import is_number
 from apps.core.views import ProjectMixin, ProjectObjectDetailView, ProjectObjectListView
 
 from . import selectors, services
@@ -215,7 +216,7 @@ class CompareView(ProjectMixin, generic.TemplateView):
 
     def _run(self, key):
         value = self.request.GET.get(key, "")
-        return get_object_or_404(TestRun, project=self.project, pk=int(value)) if value.isdigit() else None
+        return get_object_or_404(TestRun, project=self.project, pk=int(value)) if is_number(value) else None
 
     def get_context_data(self, **kwargs):
         head = self._run("head")

@@ -65,3 +65,33 @@ def test_related_choices_never_reach_into_another_project(project, other_project
     from django.contrib.auth.models import Group
 
     assert not limit_to_project(Group.objects.all(), project).exists()  # unknown kinds: none, never all
+
+
+@pytest.mark.parametrize("since", ["2519-10-29T11:10:11+19:26", "9999-12-31T23:59:59-15:00"])
+def test_a_since_with_any_offset_is_answered_not_a_500(api_as, client_as, project, since):
+    from urllib.parse import quote
+
+    url = f"/projects/{project.slug}/activity/?since={quote(since)}"
+    assert client_as("viewer").get(url).status_code == 200
+    response = api_as("viewer").get(f"/api/v1/projects/{project.slug}/activity/?since={quote(since)}")
+    assert response.status_code in (200, 400)  # read as UTC, or refused with a message: never a 500
+
+
+@pytest.mark.parametrize("text", ["12", "²", "٣", "-1", "", "1.5"])
+def test_numbers_are_ascii_digits_only(text):
+    from apps.core.text import is_number
+    from apps.requirements.models import parse_key
+
+    assert is_number(text) is (text == "12")
+    assert parse_key(f"REQ-{text}") == (12 if text == "12" else None)
+
+
+def test_unicode_digits_in_page_parameters_are_not_a_500(client_as, project, users):
+    from apps.requirements.services import requirement_create
+
+    requirement_create(project=project, actor=users["owner"], title="Refunds")
+    client = client_as("viewer")
+    base = f"/projects/{project.slug}"
+    for url in [f"{base}/requirements/REQ-1/revisions/diff/?a=²&b=1", f"{base}/test-runs/compare/?head=²",
+                f"{base}/requirements/?parent=REQ-²", f"{base}/requirements/?page_size=²"]:  # fmt: skip
+        assert client.get(url).status_code == 200, url

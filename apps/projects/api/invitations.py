@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from apps.core.api.views import ProjectScopedMixin
 from apps.core.permissions import MANAGE, Role
+from apps.core.text import is_number
 
 from .. import selectors, services
 from ..models import Invitation
@@ -76,7 +77,7 @@ class InvitationViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.Retrie
 
     def get_object(self):
         value = self.kwargs[self.lookup_url_kwarg]
-        if not value.isdigit():
+        if not is_number(value):
             raise Http404("No such invitation.")
         invitation = self.get_queryset().filter(pk=int(value)).first()
         if invitation is None:
