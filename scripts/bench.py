@@ -160,9 +160,10 @@ def bench_ingest(project, token, warmup) -> dict:
                            content_type="application/xml", HTTP_AUTHORIZATION=f"Bearer {token}")
     uploaded = time.perf_counter() - started
     assert response.status_code == 202, response.content
-    run_id = response.json()["id"]
+    run_id = TestRun.objects.get(project=project, number=response.json()["number"]).pk
+    warm_id = TestRun.objects.get(project=warmup, number=warm.json()["number"]).pk
     del body
-    child = subprocess.run([sys.executable, __file__, "--worker", str(run_id), str(warm.json()["id"])],
+    child = subprocess.run([sys.executable, __file__, "--worker", str(run_id), str(warm_id)],
                            capture_output=True, text=True, env={**os.environ}, check=True)
     result = json.loads(child.stdout.strip().splitlines()[-1])
     result["log"] = [line.split(" INFO ", 1)[-1] for line in child.stderr.splitlines() if "test run" in line]
@@ -266,10 +267,10 @@ def _seed_big(big, runs: int = 1000, per_run: int = 1000) -> None:
                       now(), now()
                FROM generate_series(1, %s) AS i""", [big.pk, per_run])
         cursor.execute(
-            """INSERT INTO testruns_testrun (project_id, name, branch, commit, build_url, build_number, environment,
-                   external_id, status, error, is_open, tests, passed, failed, errors, skipped, flaky, duration,
-                   progress, created_at, updated_at, completed_at)
-               SELECT %s, 'unit', CASE WHEN r %% 4 = 0 THEN 'dev' ELSE 'main' END, md5(r::text), '', r::text, 'ci',
+            """INSERT INTO testruns_testrun (project_id, number, name, branch, commit, build_url, build_number,
+                   environment, external_id, status, error, is_open, tests, passed, failed, errors, skipped, flaky,
+                   duration, progress, created_at, updated_at, completed_at)
+               SELECT %s, r, 'unit', CASE WHEN r %% 4 = 0 THEN 'dev' ELSE 'main' END, md5(r::text), '', r::text, 'ci',
                       '', 'complete', '', false, %s, %s - 20, 20, 0, 0, 0, 120.0, 100,
                       now() - (r || ' minutes')::interval, now(), now()
                FROM generate_series(1, %s) AS r""", [big.pk, per_run, per_run, runs])
@@ -309,17 +310,17 @@ def bench_pages(user, big, repeat: int = 30) -> list[dict]:
     targets = [
         ("Runs list page", f"/projects/{slug}/test-runs/"),
         ("Runs list page, filtered (branch=dev)", f"/projects/{slug}/test-runs/?branch=dev"),
-        ("Run detail page", f"/projects/{slug}/test-runs/{run.pk}/"),
-        ("Run results page (failed)", f"/projects/{slug}/test-runs/{run.pk}/results/?status=failed"),
+        ("Run detail page", f"/projects/{slug}/test-runs/{run.number}/"),
+        ("Run results page (failed)", f"/projects/{slug}/test-runs/{run.number}/results/?status=failed"),
         ("Test case page", f"/projects/{slug}/test-runs/tests/{case.pk}/"),
         ("Flaky tests page", f"/projects/{slug}/test-runs/flaky/"),
         ("API runs list", f"/api/v1/projects/{slug}/test-runs/"),
-        ("API run detail", f"/api/v1/projects/{slug}/test-runs/{run.pk}/"),
-        ("API run results (page of 50)", f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/"),
+        ("API run detail", f"/api/v1/projects/{slug}/test-runs/{run.number}/"),
+        ("API run results (page of 50)", f"/api/v1/projects/{slug}/test-runs/{run.number}/results/"),
         ("API test cases list", f"/api/v1/projects/{slug}/test-cases/"),
         ("API test history", f"/api/v1/projects/{slug}/test-cases/{case.pk}/history/"),
         ("API trends (branch=main)", f"/api/v1/projects/{slug}/test-runs/trends/?branch=main"),
-        ("API compare with previous", f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/"),
+        ("API compare with previous", f"/api/v1/projects/{slug}/test-runs/{run.number}/compare/"),
     ]
     results = []
     for label, url in targets:

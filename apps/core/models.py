@@ -79,6 +79,22 @@ def limit_to_project(queryset, project):
     return queryset.none()
 
 
+class ProjectCounter(models.Model):
+    """The last number handed out in a project for one kind of object ("requirement": REQ-12,
+    "testrun": unit #7). Only ever goes up, so numbers are never reused; per project, so a number
+    says nothing about other projects."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=40)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "name"], name="projectcounter_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} counter at {self.last_number}"
+
+
 class ObjectChange(models.Model):
     """One create/update/delete (or domain action) of one object, by whom, with before/after fields.
 

@@ -5,9 +5,11 @@ every write therefore goes through one validation path and one change log.
 """
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 
 from .changelog import log_change, snapshot
-from .models import ObjectChange
+from .models import ObjectChange, ProjectCounter
 
 
 class Conflict(Exception):
@@ -32,6 +34,23 @@ def _save_row(instance: models.Model) -> None:
     except IntegrityError:
         instance.validate_constraints()  # the winner is committed now: this names the field
         raise Conflict("Another change was saved at the same moment; nothing was saved. Try again.") from None
+
+
+@transaction.atomic
+def reserve_numbers(*, project, name: str, count: int = 1, at_least: int = 0) -> range:
+    """Take ``count`` fresh numbers of kind ``name`` in the project. The UPDATE locks the counter row
+    until the transaction ends, so concurrent takers queue up instead of colliding; the counter never
+    goes down, so numbers are never reused (a deleted REQ-7 stays deleted)."""
+    ProjectCounter.objects.get_or_create(project=project, name=name)
+    counter = ProjectCounter.objects.filter(project=project, name=name)
+    counter.update(last_number=Greatest(F("last_number"), at_least) + count)
+    last = counter.values_list("last_number", flat=True).get()
+    return range(last - count + 1, last + 1)
+
+
+def last_number(*, project, name: str) -> int:
+    row = ProjectCounter.objects.filter(project=project, name=name).values_list("last_number", flat=True)
+    return row.first() or 0
 
 
 @transaction.atomic

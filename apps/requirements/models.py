@@ -49,16 +49,6 @@ class RequirementQuerySet(ProjectScopedQuerySet):
         return self.filter(project=project, number=number).first() if number else None
 
 
-class RequirementCounter(models.Model):
-    """The last key number handed out in a project. Only ever goes up, so keys are never reused."""
-
-    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE, primary_key=True, related_name="+")
-    last_number = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"REQ counter at {self.last_number}"
-
-
 class Requirement(ProjectScopedModel):
     """Something the system must do (functional) or be (non-functional), keyed REQ-<number>.
 

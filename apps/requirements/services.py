@@ -7,14 +7,14 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from apps.core.changelog import log_change
 from apps.core.models import ObjectChange
 from apps.core.permissions import ProjectAccess
 from apps.core.services import instance_delete, instance_save
+from apps.core.services import last_number as core_last_number
+from apps.core.services import reserve_numbers as core_reserve_numbers
 
 from . import workflow
 from .models import (
@@ -22,7 +22,6 @@ from .models import (
     Label,
     Requirement,
     RequirementComment,
-    RequirementCounter,
     RequirementRevision,
     RequirementTransition,
 )
@@ -32,17 +31,12 @@ from .revisions import fingerprint
 
 
 def reserve_numbers(*, project, count: int = 1, at_least: int = 0) -> range:
-    """Take ``count`` fresh key numbers. The UPDATE locks the counter row until commit, so concurrent
-    creates queue up instead of colliding; the counter never goes down, so keys are never reused."""
-    RequirementCounter.objects.get_or_create(project=project)
-    counter = RequirementCounter.objects.filter(project=project)
-    counter.update(last_number=Greatest(F("last_number"), at_least) + count)
-    last = counter.values_list("last_number", flat=True).get()
-    return range(last - count + 1, last + 1)
+    """Take ``count`` fresh key numbers (REQ-n): core's per-project counter, never reused."""
+    return core_reserve_numbers(project=project, name="requirement", count=count, at_least=at_least)
 
 
 def last_number(*, project) -> int:
-    return RequirementCounter.objects.filter(project=project).values_list("last_number", flat=True).first() or 0
+    return core_last_number(project=project, name="requirement")
 
 
 # ---- labels -------------------------------------------------------------------------------------

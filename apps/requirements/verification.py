@@ -54,7 +54,7 @@ def verification_of(requirement) -> dict:
     rows = (
         links.objects.filter(requirement=requirement)
         .select_related("test_case__project")
-        .annotate(last_run_id=latest["last_run_id"], last_run_at=latest["last_run_at"])
+        .annotate(last_run_number=latest["last_run_number"], last_run_at=latest["last_run_at"])
         .order_by("test_case__suite", "test_case__classname", "test_case__name")
     )
     tests = []
@@ -64,7 +64,7 @@ def verification_of(requirement) -> dict:
             "id": case.pk,
             "name": case.full_name,
             "status": case.last_status or "",
-            "last_run": link.last_run_id,
+            "last_run": link.last_run_number,  # the run's number in the project
             "last_run_at": link.last_run_at,
             "suspect": is_suspect(link.fingerprint, requirement),
             "linked_revision": link.revision,

@@ -10,7 +10,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 
 from apps.core.models import ProjectScopedModel, ProjectScopedQuerySet, TimeStampedModel
 
@@ -46,6 +46,9 @@ class TestRun(ProjectScopedModel):
 
     State = RunStatus
 
+    # Numbered per project (unit #1 is a project's first run), from core's ProjectCounter: pages and
+    # the API find a run by it, so the global id never tells how many runs other projects have.
+    number = models.PositiveIntegerField(editable=False)
     name = models.CharField(max_length=200, blank=True, help_text="Suite or pipeline, e.g. 'unit'.")
     branch = models.CharField(max_length=200, blank=True)
     commit = models.CharField(max_length=64, blank=True)
@@ -86,6 +89,7 @@ class TestRun(ProjectScopedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="testrun_unique_number_per_project"),
             models.UniqueConstraint(
                 fields=["project", "external_id"],
                 condition=~models.Q(external_id=""),
@@ -103,7 +107,7 @@ class TestRun(ProjectScopedModel):
 
     def __str__(self) -> str:
         label = self.name or "run"
-        return f"{label} #{self.pk}" + (f" on {self.branch}" if self.branch else "")
+        return f"{label} #{self.number}" + (f" on {self.branch}" if self.branch else "")
 
     @property
     def failing(self) -> int:
@@ -156,15 +160,19 @@ class TestCaseQuerySet(ProjectScopedQuerySet):
     def with_latest(self):
         """Adds ``last_run_id``, ``last_run_at``, ``last_duration`` and ``last_passed_run_id`` from the
         test's results: correlated subqueries on the (test_case, run) index, no extra query."""
-        return self.annotate(**latest_annotations("pk"))
+        return self.annotate(**latest_annotations("pk"), first_failed_run_number=F("first_failed_run__number"))
 
 
 def latest_annotations(test_case_ref: str) -> dict:
     """Subqueries giving a test's latest run, its duration and its last passing run (``test_case_ref``
     names the test case id in the outer query)."""
     results = TestResult.objects.filter(test_case=OuterRef(test_case_ref)).order_by("-run_id")
+    passed = results.filter(status=Status.PASSED)
     return {
         "last_run_id": Subquery(results.values("run_id")[:1]),
+        # Runs as people name them: their number in the project (unit #7), not the global id.
+        "last_run_number": Subquery(results.values("run__number")[:1]),
+        "last_passed_run_number": Subquery(passed.values("run__number")[:1]),
         "last_run_at": Subquery(results.values("run__created_at")[:1]),
         "last_duration": Subquery(results.values("duration")[:1]),
         "last_passed_run_id": Subquery(results.filter(status=Status.PASSED).values("run_id")[:1]),

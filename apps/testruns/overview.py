@@ -15,12 +15,12 @@ def testruns_card(project) -> dict:
     if not stats["runs"]:
         return {"url": url, "empty": True}
     latest = (TestRun.objects.filter(project=project, status=TestRun.State.COMPLETE).order_by("-id")
-              .only("id", "name", "branch", "tests", "passed", "skipped").first())
+              .only("id", "number", "name", "branch", "tests", "passed", "skipped").first())
     flaky = TestCase.objects.filter(project=project, flaky=True).count()
     card = {"url": url, "empty": False,
             "stats": [("Runs", stats["runs"]), ("Flaky tests", flaky)]}
     if latest is not None:
-        card["stats"].insert(0, ("Latest", f"{latest.name or 'run'} #{latest.pk}"))
+        card["stats"].insert(0, ("Latest", f"{latest.name or 'run'} #{latest.number}"))
         if latest.pass_rate is not None:
             rate = latest.pass_rate
             card["bar"] = {"label": f"passed in the latest run ({latest.branch or 'no branch'})", "value": rate,

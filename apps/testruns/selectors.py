@@ -99,7 +99,7 @@ def trend_points(
         runs = runs.filter(name=name)
     rows = list(
         runs.order_by("-id").values(
-            "id", "name", "branch", "created_at", "tests", "passed", "failed", "errors", "skipped", "duration"
+            "number", "name", "branch", "created_at", "tests", "passed", "failed", "errors", "skipped", "duration"
         )[:limit]
     )
     rows.reverse()

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.core.changelog import log_change, snapshot
 from apps.core.models import ObjectChange
+from apps.core.services import reserve_numbers
 
 from . import tasks
 from .models import ReportUpload, TestRun
@@ -47,7 +48,6 @@ def report_upload_store(
     return upload
 
 
-@transaction.atomic
 def test_run_create(
     *,
     project,
@@ -90,23 +90,28 @@ def test_run_create(
         queued_at=None if open else timezone.now(),
         **meta,
     )
-    run.full_clean(exclude=["project", "created_by"], validate_constraints=False)
-    try:
-        with transaction.atomic():
-            run.save()
-    except IntegrityError:
-        # Another upload with the same external_id won the race.
-        existing = TestRun.objects.filter(project=project, external_id=external_id).first()
-        if existing is None:
-            raise
-        return existing, False
-    if report is not None:
-        report_upload_store(run=run, fileobj=report, filename=filename, content_type=content_type, gzip=gzip)
-    log_change(
-        actor=actor, instance=run, action=ObjectChange.Action.CREATE, after=snapshot(run), verb="uploaded"
-    )
-    if not open:
-        _enqueue(run)
+    run.full_clean(exclude=["project", "created_by", "number"], validate_constraints=False)
+    # The number is taken in a transaction of its own when there is no outer one (an API request):
+    # the counter's row lock then lasts a moment, not the whole upload. A failed upload leaves a gap,
+    # as a deleted run does: numbers are never reused.
+    (run.number,) = reserve_numbers(project=project, name="testrun")
+    with transaction.atomic():  # the run, its stored report and its log entry: all or nothing
+        try:
+            with transaction.atomic():
+                run.save()
+        except IntegrityError:
+            # Another upload with the same external_id won the race.
+            existing = TestRun.objects.filter(project=project, external_id=external_id).first()
+            if existing is None:
+                raise
+            return existing, False
+        if report is not None:
+            report_upload_store(run=run, fileobj=report, filename=filename, content_type=content_type, gzip=gzip)
+        log_change(
+            actor=actor, instance=run, action=ObjectChange.Action.CREATE, after=snapshot(run), verb="uploaded"
+        )
+        if not open:
+            _enqueue(run)
     return run, True
 
 

@@ -41,7 +41,7 @@ class RunTable(Table):
     empty_title = "No test runs yet"
     template_name = "testruns/_testrun_table.html"  # its empty state shows how CI uploads
     columns = [
-        Column("name", "Run", link=True, cell='{{ row.name|default:"run" }} #{{ row.pk }}'),
+        Column("name", "Run", link=True, cell='{{ row.name|default:"run" }} #{{ row.number }}'),
         Column("branch", cell='{% if row.branch %}<i class="bi bi-git" aria-hidden="true"></i> {{ row.branch }}'
                '{% endif %}{% if row.environment %} <span class="badge text-bg-light border">{{ row.environment }}'
                '</span>{% endif %}{% if row.commit %}<div class="small text-body-secondary font-monospace">'
@@ -69,7 +69,7 @@ class CaseTable(Table):
                "{{ row.get_last_status_display }}</span>{% endif %}"),
         Column("last_duration", "Last duration", classes="text-end", cell="{{ row.last_duration|seconds }}"),
         Column("last_run_id", "Last run", classes="small", cell='{% if row.last_run_id %}<a href="{% url '
-               "'testruns:run_detail' project.slug row.last_run_id %}\">#{{ row.last_run_id }}</a> <span "
+               "'testruns:run_detail' project.slug row.last_run_number %}\">#{{ row.last_run_number }}</a> <span "
                'class="text-body-secondary">{{ row.last_run_at|naturaltime }}</span>{% endif %}'),
     ]
 
@@ -148,12 +148,12 @@ class RunResultsView(ProjectObjectListView):
 
     def selector(self, *, project):
         # Results carry no project column: the run, looked up in this project, scopes them.
-        self.run = get_object_or_404(TestRun, project=project, pk=self.kwargs["pk"])
+        self.run = get_object_or_404(TestRun, project=project, number=self.kwargs["number"])
         failing_first = Case(When(status__in=FAILING, then=0), When(status="skipped", then=2), default=1)
         return selectors.run_results(run=self.run).order_by(failing_first, "id")
 
     def get_context_data(self, **kwargs):
-        page_url = reverse("testruns:run_results", args=[self.project.slug, self.run.pk])
+        page_url = reverse("testruns:run_results", args=[self.project.slug, self.run.number])
         return super().get_context_data(run=self.run, page_url=page_url, **kwargs)
 
 
@@ -162,7 +162,7 @@ class RunReprocessView(ProjectMixin, generic.View):
     permission = WRITE
 
     def post(self, request, *args, **kwargs):
-        run = get_object_or_404(TestRun, project=self.project, pk=kwargs["pk"])
+        run = get_object_or_404(TestRun, project=self.project, number=kwargs["number"])
         try:
             services.test_run_reprocess(run=run, actor=request.user)
         except ValidationError as exc:
@@ -216,14 +216,14 @@ class CompareView(ProjectMixin, generic.TemplateView):
 
     def _run(self, key):
         value = self.request.GET.get(key, "")
-        return get_object_or_404(TestRun, project=self.project, pk=int(value)) if is_number(value) else None
+        return get_object_or_404(TestRun, project=self.project, number=int(value)) if is_number(value) else None
 
     def get_context_data(self, **kwargs):
         head = self._run("head")
         base = self._run("base") or (selectors.previous_run(run=head) if head else None)
         context = {"head": head, "base": base,
                    "recent": list(TestRun.objects.filter(project=self.project, status=TestRun.State.COMPLETE)
-                                  .only("id", "name", "branch", "created_at")[:100])}
+                                  .only("id", "number", "name", "branch", "created_at")[:100])}
         if head and base:
             groups = selectors.compare_runs(base=base, head=head)
             context["groups"] = [
@@ -238,6 +238,7 @@ class CompareView(ProjectMixin, generic.TemplateView):
 class RunKit(ModelKit):
     model = TestRun
     path, url_name = "", "run"
+    lookup_field = "number"  # unit #7 is the project's 7th run (pages and API alike)
     table_class = RunTable
     filterset_class = TestRunFilterSet
     viewset_class = TestRunViewSet

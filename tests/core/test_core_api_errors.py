@@ -122,6 +122,7 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
     for path in paths:
         url = path.replace("{project_slug}", project.slug).replace("{slug}", project.slug)
         url = url.replace("{key}", "REQ-1").replace("{username}", "member")
+        url = url.replace("{number}", str(TestRun.objects.filter(project=project).first().number))
         if "{id}" in url:
             url = url.replace("{id}", str(next(n for name, n in ids.items() if f"/{name}/" in url)))
         response = api.options(url)

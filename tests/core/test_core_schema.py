@@ -156,8 +156,8 @@ def test_test_run_endpoints_document_their_real_shapes(schema):
 
     assert answer(runs + "trends/", "get") == ref + "Trends"
     assert schema["components"]["schemas"]["Trends"]["required"] == ["points"]
-    assert answer(runs + "{id}/compare/", "get") == ref + "Comparison"
-    for path in (runs, runs + "{id}/reports/", runs + "{id}/complete/", runs + "{id}/reprocess/"):
+    assert answer(runs + "{number}/compare/", "get") == ref + "Comparison"
+    for path in (runs, runs + "{number}/reports/", runs + "{number}/complete/", runs + "{number}/reprocess/"):
         assert answer(path, "post", "202") == ref + "Accepted"
     assert "web_url" in schema["components"]["schemas"]["Accepted"]["required"]
     assert schema["components"]["schemas"]["TestRun"]["properties"]["totals"]["allOf"] == [{"$ref": ref + "Totals"}]

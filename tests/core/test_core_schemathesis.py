@@ -65,6 +65,7 @@ def config() -> SchemathesisConfig:
             "path.project_slug": SLUG,
             "path.key": {"dictionary": "keys", "probability": 0.8},
             "path.id": {"dictionary": "ids", "probability": 0.8},
+            "path.number": {"dictionary": "ids", "probability": 0.8},  # test runs, by their number
             "path.username": {"dictionary": "users", "probability": 0.8},
         },
         "operations": [{"include-path": "/api/v1/projects/{slug}/", "parameters": {"path.slug": "scratch"}}],

@@ -52,9 +52,9 @@ def test_no_page_scrolls_sideways_on_a_phone(page_as, project, dataset, screensh
         f"{base}/requirements/REQ-1/edit/", f"{base}/requirements/REQ-1/delete/", f"{base}/requirements/tree/",
         f"{base}/requirements/import/", f"{base}/requirements/REQ-2/revisions/diff/",
         f"{base}/requirements/labels/", f"{base}/requirements/labels/new/", f"{base}/requirements/labels/{label.pk}/",
-        f"{base}/test-runs/", f"{base}/test-runs/{run.pk}/", f"{base}/test-runs/{run.pk}/results/",
-        f"{base}/test-runs/{run.pk}/delete/", f"{base}/test-runs/tests/", f"{base}/test-runs/tests/{case.pk}/",
-        f"{base}/test-runs/flaky/", f"{base}/test-runs/trends/", f"{base}/test-runs/compare/?head={run.pk}",
+        f"{base}/test-runs/", f"{base}/test-runs/{run.number}/", f"{base}/test-runs/{run.number}/results/",
+        f"{base}/test-runs/{run.number}/delete/", f"{base}/test-runs/tests/", f"{base}/test-runs/tests/{case.pk}/",
+        f"{base}/test-runs/flaky/", f"{base}/test-runs/trends/", f"{base}/test-runs/compare/?head={run.number}",
         "/account/profile/", "/account/tokens/", "/api/docs/",
     ]  # fmt: skip
     page = page_as("owner", viewport=PHONE)
@@ -67,7 +67,7 @@ def test_no_page_scrolls_sideways_on_a_phone(page_as, project, dataset, screensh
             wide[url] = overflow(page)
             screenshot(page, "phone-wide-" + url.strip("/").replace("/", "-").replace("?", "-"))
     assert wide == {}, f"pages wider than the phone (px): {wide}"
-    page.goto(f"{base}/test-runs/{run.pk}/")
+    page.goto(f"{base}/test-runs/{run.number}/")
     screenshot(page, "phone-run")
     page.goto(f"{base}/requirements/")
     screenshot(page, "phone-requirements")

@@ -28,7 +28,7 @@ def test_upload_then_run_page_failure_and_history(page_as, api_as, project, sett
         response = api.post(url, {"report": SimpleUploadedFile("junit.xml", _report(status)), "name": "unit",
                                   "branch": "main", "commit": f"abc{number}"}, format="multipart")
         assert response.status_code == 202, response.content
-    run_id = response.json()["id"]
+    run_id = response.json()["number"]
 
     page = page_as("viewer")
     page.goto(f"/projects/{project.slug}/test-runs/")

@@ -380,9 +380,9 @@ def test_the_run_keeps_and_shows_the_warning(upload, api_as, client_as, project)
         "(escaped 1 '<' in attribute values and 1 stray '&', on lines 3 and 4): check the 2 affected tests."
     )
     assert run.results.filter(test_case__name="renders <App />").exists()
-    data = api_as("viewer").get(f"{URL.format(slug=project.slug)}{run.pk}/").json()
+    data = api_as("viewer").get(f"{URL.format(slug=project.slug)}{run.number}/").json()
     assert data["warnings"] == [warning]
-    html = client_as("viewer").get(reverse("testruns:run_detail", args=[project.slug, run.pk])).content.decode()
+    html = client_as("viewer").get(reverse("testruns:run_detail", args=[project.slug, run.number])).content.decode()
     alert = html[html.index('id="run-warnings"') : html.index('id="run-totals"')]
     assert "alert-warning" in html[html.index('id="run-warnings"') - 80 : html.index('id="run-warnings"')]
     assert "Repaired:" in alert and "renders" not in alert and "check the 2 affected tests" in alert
@@ -393,8 +393,8 @@ def test_the_run_keeps_and_shows_the_warning(upload, api_as, client_as, project)
 def test_a_clean_run_has_no_warning(upload, api_as, client_as, project):
     run = run_of(upload(BROKEN.replace(b"<App />", b"App").replace(b"&b", b"&amp;b")))
     assert (run.status, run.warnings) == ("complete", [])
-    assert api_as("viewer").get(f"{URL.format(slug=project.slug)}{run.pk}/").json()["warnings"] == []
-    html = client_as("viewer").get(reverse("testruns:run_detail", args=[project.slug, run.pk])).content.decode()
+    assert api_as("viewer").get(f"{URL.format(slug=project.slug)}{run.number}/").json()["warnings"] == []
+    html = client_as("viewer").get(reverse("testruns:run_detail", args=[project.slug, run.number])).content.decode()
     assert 'id="run-warnings"' not in html
 
 
@@ -403,7 +403,7 @@ def test_each_shard_names_its_file_and_a_failed_run_keeps_no_warning(upload, api
                                                                      django_capture_on_commit_callbacks):
     api = api_as("member")
     run = run_of(upload(BROKEN, api=api, open="true", filename="shard-1.xml"))
-    base = f"{URL.format(slug=project.slug)}{run.pk}/"
+    base = f"{URL.format(slug=project.slug)}{run.number}/"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with django_capture_on_commit_callbacks(execute=True):

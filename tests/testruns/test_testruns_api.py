@@ -24,8 +24,9 @@ def test_multipart_upload_answers_202_and_processes(upload, project):
     )
     assert response.status_code == 202
     body = response.json()
-    assert set(body) >= {"id", "url", "status"}
-    assert body["url"].endswith(f"/api/v1/projects/{project.slug}/test-runs/{body['id']}/")
+    assert set(body) >= {"number", "url", "status"} and "id" not in body  # no global id
+    assert body["number"] == 1  # numbered in the project: its first run
+    assert body["url"].endswith(f"/api/v1/projects/{project.slug}/test-runs/1/")
     run = run_of(response)
     assert (run.status, run.name, run.branch, run.commit, run.environment) == (
         "complete",
@@ -40,7 +41,7 @@ def test_multipart_upload_answers_202_and_processes(upload, project):
 
 def test_run_resource_shape(upload, api_as, project):
     run = run_of(upload(REPORT, name="unit"))
-    data = api_as("viewer").get(f"{URL.format(slug=project.slug)}{run.pk}/").json()
+    data = api_as("viewer").get(f"{URL.format(slug=project.slug)}{run.number}/").json()
     assert data["status"] == "complete" and data["error"] == ""
     assert data["totals"] == {"tests": 5, "passed": 2, "failed": 1, "errors": 1, "skipped": 1}
     assert data["duration"] == pytest.approx(2.5)
@@ -65,7 +66,7 @@ def test_gzip_multipart_is_sniffed(upload):
 def test_same_external_id_adds_nothing(upload):
     first = upload(REPORT, external_id="build-7")
     again = upload(junit("z:passed"), external_id="build-7")
-    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert again.status_code == 200 and again.json()["number"] == first.json()["number"]
     assert TestRun.objects.count() == 1 and ReportUpload.objects.count() == 1
     assert TestResult.objects.count() == 5
 
@@ -86,7 +87,7 @@ def test_sharded_run(upload, api_as, project, django_capture_on_commit_callbacks
     response = upload(junit("a:passed", "b:failed"), api=api, open="true", name="e2e", external_id="pipe-9")
     run = run_of(response)
     assert run.status == "queued" and run.is_open
-    base = f"{URL.format(slug=project.slug)}{run.pk}/"
+    base = f"{URL.format(slug=project.slug)}{run.number}/"
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -116,7 +117,7 @@ def test_sharded_run(upload, api_as, project, django_capture_on_commit_callbacks
 def test_complete_without_reports_is_400(upload, api_as, project):
     api = api_as("member")
     run = run_of(upload(None, api=api, open="true"))
-    response = api.post(f"{URL.format(slug=project.slug)}{run.pk}/complete/")
+    response = api.post(f"{URL.format(slug=project.slug)}{run.number}/complete/")
     assert response.status_code == 400 and "no report" in response.json()["errors"]["non_field_errors"][0]
 
 
@@ -190,7 +191,7 @@ def test_report_as_a_form_text_field_is_400(api_as, project, media):
 def test_open_run_from_json_fields(api_as, project, media):
     response = api_as("member").post(URL.format(slug=project.slug), {"open": True, "name": "e2e"}, format="json")
     assert response.status_code == 202
-    assert set(response.json()) == {"id", "url", "status", "web_url"}
+    assert set(response.json()) == {"number", "url", "status", "web_url"}
 
 
 @pytest.mark.parametrize(
@@ -210,7 +211,7 @@ def test_bad_query_values_are_400(api_as, project, query):
 @pytest.mark.parametrize("base", ["%C2%B2", "x", "-1", "0", "1.5", "%00"])
 def test_compare_with_a_bad_base_is_400(upload, api_as, project, base):
     run = run_of(upload(REPORT, name="unit"))
-    response = api_as("viewer").get(f"{URL.format(slug=project.slug)}{run.pk}/compare/?base={base}")
+    response = api_as("viewer").get(f"{URL.format(slug=project.slug)}{run.number}/compare/?base={base}")
     assert response.status_code == 400, response.content
     assert "base" in response.json()["errors"]
 
@@ -219,11 +220,11 @@ def test_compare_has_one_shape_with_or_without_a_base(upload, api_as, project):
     api = api_as("viewer")
     first = run_of(upload(REPORT, name="unit", branch="main"))
     second = run_of(upload(junit("a:failed", "b:passed"), name="unit", branch="main"))
-    alone = api.get(f"{URL.format(slug=project.slug)}{first.pk}/compare/").json()
-    against = api.get(f"{URL.format(slug=project.slug)}{second.pk}/compare/").json()
+    alone = api.get(f"{URL.format(slug=project.slug)}{first.number}/compare/").json()
+    against = api.get(f"{URL.format(slug=project.slug)}{second.number}/compare/").json()
     assert alone["base"] is None and set(alone) == set(against)
     assert (against["base"], against["new_failures_count"], against["fixed_count"]) == (first.pk, 1, 1)
-    missing = api.get(f"{URL.format(slug=project.slug)}{second.pk}/compare/?base=999999999999")
+    missing = api.get(f"{URL.format(slug=project.slug)}{second.number}/compare/?base=999999999999")
     assert missing.status_code == 404
 
 
@@ -239,7 +240,7 @@ def test_raw_body_filename_with_a_nul_byte_is_400(upload, api_as, project, media
     """?filename= went into the upload's row as it came: PostgreSQL refuses NUL bytes (a 500 there)."""
     api = api_as("member")
     run = run_of(upload(None, open="true"))
-    url = URL.format(slug=project.slug) + path.format(run=run.pk) + "?filename=a%00b.xml"
+    url = URL.format(slug=project.slug) + path.format(run=run.number) + "?filename=a%00b.xml"
     response = api.post(url, data=REPORT, content_type="application/xml")
     assert response.status_code == 400, response.content
     assert "filename" in response.json()["errors"]

@@ -48,7 +48,7 @@ def test_corpus_file_through_the_api(upload, api_as, project, relative, gzip):
     response = upload(content, raw=gzip, gzip=gzip, filename=Path(relative).name, name="corpus")
     run = run_of(response)
     assert run.status == "complete", run.error
-    body = api_as("viewer").get(f"/api/v1/projects/{project.slug}/test-runs/{run.pk}/").json()
+    body = api_as("viewer").get(f"/api/v1/projects/{project.slug}/test-runs/{run.number}/").json()
     assert body["totals"] == _engine_totals(relative)
     assert TestResult.objects.filter(run=run).count() == body["totals"]["tests"]
 

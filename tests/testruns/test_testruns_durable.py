@@ -171,7 +171,7 @@ def test_a_stuck_run_can_be_reprocessed(upload, api_as, project, monkeypatch, dj
     TestRun.objects.filter(pk=run.pk).update(status="processing", started_at=timezone.now(), attempts=3)
     monkeypatch.undo()
     api = api_as("member")
-    url = f"{URL.format(slug=project.slug)}{run.pk}/reprocess/"
+    url = f"{URL.format(slug=project.slug)}{run.number}/reprocess/"
     refused = api.post(url)
     assert refused.status_code == 409 and "stuck queued or processing for longer than 35 minutes" in str(
         refused.json()

@@ -138,13 +138,13 @@ def test_failed_run_can_be_reprocessed(upload, api_as, project, django_capture_o
         handle.write(GOOD)
     api = api_as("member")
     with django_capture_on_commit_callbacks(execute=True):
-        response = api.post(f"/api/v1/projects/{project.slug}/test-runs/{run.pk}/reprocess/")
+        response = api.post(f"/api/v1/projects/{project.slug}/test-runs/{run.number}/reprocess/")
     assert response.status_code == 202
     run.refresh_from_db()
     assert run.status == "complete" and run.tests == 3 and run.error == ""
-    assert api.post(f"/api/v1/projects/{project.slug}/test-runs/{run.pk}/reprocess/").status_code == 409
+    assert api.post(f"/api/v1/projects/{project.slug}/test-runs/{run.number}/reprocess/").status_code == 409
     assert (
-        api_as("viewer").post(f"/api/v1/projects/{project.slug}/test-runs/{run.pk}/reprocess/").status_code
+        api_as("viewer").post(f"/api/v1/projects/{project.slug}/test-runs/{run.number}/reprocess/").status_code
         == 403
     )
 

@@ -52,7 +52,7 @@ def test_appending_a_report_and_completing_a_sharded_run_are_logged(
 ):
     api = api_as("member")
     run = run_of(upload(junit("a:passed"), api=api, open="true"))
-    base = f"{URL.format(slug=project.slug)}{run.pk}/"
+    base = f"{URL.format(slug=project.slug)}{run.number}/"
     with django_capture_on_commit_callbacks(execute=True):
         shard = SimpleUploadedFile("shard-2.xml", junit("b:passed"))
         assert api.post(base + "reports/", {"report": shard}, format="multipart").status_code == 202

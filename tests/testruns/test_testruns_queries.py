@@ -32,19 +32,19 @@ def _urls(project, dataset):
     slug, run, case = project.slug, dataset[-1], TestCase.objects.filter(name="t7").get()
     return {
         "run list": (reverse("testruns:run_list", args=[slug]), 6),
-        "run detail": (reverse("testruns:run_detail", args=[slug, run.pk]), 15),
-        "run results": (reverse("testruns:run_results", args=[slug, run.pk]), 8),
+        "run detail": (reverse("testruns:run_detail", args=[slug, run.number]), 15),
+        "run results": (reverse("testruns:run_results", args=[slug, run.number]), 8),
         "case list": (reverse("testruns:case_list", args=[slug]), 6),
         "case detail": (reverse("testruns:case_detail", args=[slug, case.pk]), 8),
         "flaky": (reverse("testruns:flaky_list", args=[slug]), 7),
         "flaky on branch": (reverse("testruns:flaky_list", args=[slug]) + "?branch=main", FLAKY_WINDOW_PAGE),
-        "compare": (reverse("testruns:compare", args=[slug]) + f"?head={run.pk}", 12),
+        "compare": (reverse("testruns:compare", args=[slug]) + f"?head={run.number}", 12),
         "trends": (reverse("testruns:trends", args=[slug]), 6),
         "api runs": (f"/api/v1/projects/{slug}/test-runs/?page_size=100", 5),
-        "api run": (f"/api/v1/projects/{slug}/test-runs/{run.pk}/", 4),
-        "api results": (f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/?page_size=100", 6),
-        "api failed results": (f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/?status=failed", 6),
-        "api compare": (f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/", 11),
+        "api run": (f"/api/v1/projects/{slug}/test-runs/{run.number}/", 4),
+        "api results": (f"/api/v1/projects/{slug}/test-runs/{run.number}/results/?page_size=100", 6),
+        "api failed results": (f"/api/v1/projects/{slug}/test-runs/{run.number}/results/?status=failed", 6),
+        "api compare": (f"/api/v1/projects/{slug}/test-runs/{run.number}/compare/", 11),
         "api trends": (f"/api/v1/projects/{slug}/test-runs/trends/?branch=main", 4),
         "api cases": (f"/api/v1/projects/{slug}/test-cases/?page_size=100", 5),
         "api case": (f"/api/v1/projects/{slug}/test-cases/{case.pk}/", 4),
@@ -73,20 +73,20 @@ def test_api_lists(api_as, project, dataset):
     runs = api.get(f"/api/v1/projects/{slug}/test-runs/?branch=dev").json()
     assert runs["count"] == 4 and all(r["branch"] == "dev" for r in runs["results"])
     run = dataset[-1]
-    failed = api.get(f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/?status=failed").json()
+    failed = api.get(f"/api/v1/projects/{slug}/test-runs/{run.number}/results/?status=failed").json()
     assert failed["count"] == run.failed and {r["status"] for r in failed["results"]} == {"failed"}
     case = TestCase.objects.get(name="t7")
     history = api.get(f"/api/v1/projects/{slug}/test-cases/{case.pk}/history/?branch=main").json()
-    assert history["count"] == 8 and history["results"][0]["run"]["id"] > history["results"][-1]["run"]["id"]
+    assert history["count"] == 8 and history["results"][0]["run"]["number"] > history["results"][-1]["run"]["number"]
     trends = api.get(f"/api/v1/projects/{slug}/test-runs/trends/?branch=main&name=unit").json()["points"]
-    assert len(trends) == 8 and trends[0]["id"] < trends[-1]["id"] and "pass_rate" in trends[0]
-    compare = api.get(f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/").json()
+    assert len(trends) == 8 and trends[0]["number"] < trends[-1]["number"] and "pass_rate" in trends[0]
+    compare = api.get(f"/api/v1/projects/{slug}/test-runs/{run.number}/compare/").json()
     previous = TestRun.objects.filter(branch=run.branch, id__lt=run.pk).order_by("-id").first()
     assert compare["base"] == previous.pk and compare["new_failures_count"] == len(compare["new_failures"])
     flaky = api.get(f"/api/v1/projects/{slug}/flaky-tests/?branch=main&name=unit").json()
     assert flaky["count"] >= 1 and all(row["flips"] >= 2 for row in flaky["results"])
     assert api.get(f"/api/v1/projects/{slug}/flaky-tests/?window=1").status_code == 400
-    assert api.get(f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/?base=x").status_code == 400
+    assert api.get(f"/api/v1/projects/{slug}/test-runs/{run.number}/compare/?base=x").status_code == 400
 
 
 @pytest.mark.parametrize(("role", "expected"), [("owner", 200), ("viewer", 200), ("outsider", 404)])
@@ -94,9 +94,9 @@ def test_api_read_roles(api_as, project, dataset, role, expected):
     api = api_as(role)
     slug, run = project.slug, dataset[0]
     case = TestCase.objects.first()
-    for url in [f"/api/v1/projects/{slug}/test-runs/", f"/api/v1/projects/{slug}/test-runs/{run.pk}/",
-                f"/api/v1/projects/{slug}/test-runs/{run.pk}/results/",
-                f"/api/v1/projects/{slug}/test-runs/{run.pk}/compare/",
+    for url in [f"/api/v1/projects/{slug}/test-runs/", f"/api/v1/projects/{slug}/test-runs/{run.number}/",
+                f"/api/v1/projects/{slug}/test-runs/{run.number}/results/",
+                f"/api/v1/projects/{slug}/test-runs/{run.number}/compare/",
                 f"/api/v1/projects/{slug}/test-runs/trends/", f"/api/v1/projects/{slug}/test-cases/",
                 f"/api/v1/projects/{slug}/test-cases/{case.pk}/history/", f"/api/v1/projects/{slug}/flaky-tests/"]:
         assert api.get(url).status_code == expected, url
@@ -106,9 +106,9 @@ def test_api_read_roles(api_as, project, dataset, role, expected):
                                                 ("viewer", 403), ("outsider", 404)])
 def test_api_delete_roles(api_as, project, dataset, role, expected):
     run = dataset[0]
-    assert api_as(role).delete(f"/api/v1/projects/{project.slug}/test-runs/{run.pk}/").status_code == expected
+    assert api_as(role).delete(f"/api/v1/projects/{project.slug}/test-runs/{run.number}/").status_code == expected
 
 
 def test_other_projects_runs_are_404(api_as, project, other_project, dataset):
     run = dataset[0]
-    assert api_as("outsider").get(f"/api/v1/projects/secret/test-runs/{run.pk}/").status_code == 404
+    assert api_as("outsider").get(f"/api/v1/projects/secret/test-runs/{run.number}/").status_code == 404

@@ -27,15 +27,15 @@ def _pages(project, runs):
     return [
         reverse("testruns:run_list", args=[slug]),
         reverse("testruns:run_list", args=[slug]) + "?branch=main&status=complete",
-        reverse("testruns:run_detail", args=[slug, second.pk]),
-        reverse("testruns:run_progress", args=[slug, second.pk]),
-        reverse("testruns:run_results", args=[slug, second.pk]) + "?status=failed&q=a",
+        reverse("testruns:run_detail", args=[slug, second.number]),
+        reverse("testruns:run_progress", args=[slug, second.number]),
+        reverse("testruns:run_results", args=[slug, second.number]) + "?status=failed&q=a",
         reverse("testruns:case_list", args=[slug]) + "?last_status=failed",
         reverse("testruns:case_detail", args=[slug, case.pk]),
         reverse("testruns:flaky_list", args=[slug]),
         reverse("testruns:flaky_list", args=[slug]) + "?branch=main&name=unit",
         reverse("testruns:trends", args=[slug]),
-        reverse("testruns:compare", args=[slug]) + f"?base={first.pk}&head={second.pk}",
+        reverse("testruns:compare", args=[slug]) + f"?base={first.number}&head={second.number}",
     ]
 
 
@@ -53,7 +53,7 @@ def test_anonymous_is_sent_to_login(client, project, runs):
 
 def test_run_detail_shows_totals_failure_groups_and_changes(client_as, project, runs):
     first, second = runs
-    html = client_as("viewer").get(reverse("testruns:run_detail", args=[project.slug, second.pk])).content.decode()
+    html = client_as("viewer").get(reverse("testruns:run_detail", args=[project.slug, second.number])).content.decode()
     assert "expected &lt;n&gt; got &lt;n&gt;" in html  # the normalised signature
     assert "2 new failures" in html and "1 fixed" in html and "0 still failing" in html
     assert "Slowest 4 tests" in html and 'id="run-totals"' in html
@@ -61,7 +61,7 @@ def test_run_detail_shows_totals_failure_groups_and_changes(client_as, project, 
 
 def test_results_partial_filters_and_searches(client_as, project, runs):
     _, second = runs
-    url = reverse("testruns:run_results", args=[project.slug, second.pk])
+    url = reverse("testruns:run_results", args=[project.slug, second.number])
     body = client_as("viewer").get(url + "?status=error", HTTP_HX_REQUEST="true").content.decode()
     assert ">d</a>" in body and ">a</a>" not in body
     body = client_as("viewer").get(url + "?signature=expected+<n>+got+<n>").content.decode()
@@ -82,7 +82,7 @@ def test_failed_run_page_explains_and_offers_reprocess(client_as, project, uploa
 
 def test_progress_partial_while_processing_and_refresh_when_done(client_as, project, runs):
     _, second = runs
-    url = reverse("testruns:run_progress", args=[project.slug, second.pk])
+    url = reverse("testruns:run_progress", args=[project.slug, second.number])
     done = client_as("viewer").get(url, HTTP_HX_REQUEST="true")
     assert done.status_code == 204 and done["HX-Refresh"] == "true"
     TestRun.objects.filter(pk=second.pk).update(status="processing")
@@ -94,7 +94,7 @@ def test_progress_partial_while_processing_and_refresh_when_done(client_as, proj
                                                 ("viewer", 403), ("outsider", 404)])
 def test_delete_run_roles(client_as, project, runs, role, expected):
     _, second = runs
-    url = reverse("testruns:run_delete", args=[project.slug, second.pk])
+    url = reverse("testruns:run_delete", args=[project.slug, second.number])
     response = client_as(role).post(url)
     assert response.status_code == expected
     assert TestRun.objects.filter(pk=second.pk).exists() is (expected != 302)
@@ -107,7 +107,7 @@ def test_delete_run_roles(client_as, project, runs, role, expected):
 def test_reprocess_roles(client_as, project, upload, media, role, expected, django_capture_on_commit_callbacks):
     run = run_of(upload(b"<html/>"))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_as(role).post(reverse("testruns:run_reprocess", args=[project.slug, run.pk]))
+        response = client_as(role).post(reverse("testruns:run_reprocess", args=[project.slug, run.number]))
     assert response.status_code == expected
 
 
@@ -123,7 +123,8 @@ def test_a_run_shows_its_outcome_apart_from_its_processing_state(client_as, proj
     assert '<span class="badge text-bg-danger" title="2 passed, 1 failed, 1 errors, 0 skipped">2 failed</span>' in page
     assert ">1 failed</span>" in page and "text-bg-success" not in page  # no green badge on a run with failures
     assert ">failed to parse</span>" in page and broken.status == "failed"
-    detail = client_as("viewer").get(reverse("testruns:run_detail", args=[project.slug, second.pk])).content.decode()
+    url = reverse("testruns:run_detail", args=[project.slug, second.number])
+    detail = client_as("viewer").get(url).content.decode()
     assert "2 failed</span>" in detail and "50% passed" in detail  # one format: 50%, not 50.0%
 
 
@@ -138,10 +139,10 @@ def test_pass_rates_have_one_format_and_one_colour_scale():
 def test_the_run_page_has_a_suite_class_test_tree(client_as, project, runs):
     first, second = runs
     client = client_as("viewer")
-    html = client.get(reverse("testruns:run_detail", args=[project.slug, second.pk])).content.decode()
+    html = client.get(reverse("testruns:run_detail", args=[project.slug, second.number])).content.decode()
     assert 'id="suites"' in html and "pkg.Tests" in html and "2 failed" in html  # class pkg.Tests: a fails, d errors
-    tests = client.get(reverse("testruns:run_results", args=[project.slug, second.pk])
+    tests = client.get(reverse("testruns:run_results", args=[project.slug, second.number])
                        + "?suite=suite&classname=pkg.Tests&page_size=200").context["object_list"]
     assert sorted(r.test_case.name for r in tests) == ["a", "b", "c", "d"]
-    assert not client.get(reverse("testruns:run_results", args=[project.slug, second.pk])
+    assert not client.get(reverse("testruns:run_results", args=[project.slug, second.number])
                           + "?suite=suite&classname=other").context["object_list"]

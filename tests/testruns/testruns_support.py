@@ -29,5 +29,8 @@ def junit(*cases: str, suite: str = "suite") -> bytes:
 
 
 def run_of(response) -> TestRun:
+    """The run an upload answered with (found by its project, from the answer's url, and number)."""
     assert response.status_code in (200, 202), response.content
-    return TestRun.objects.get(pk=response.json()["id"])
+    body = response.json()
+    slug = body["url"].split("/projects/", 1)[1].split("/", 1)[0]
+    return TestRun.objects.get(project__slug=slug, number=body["number"])

@@ -42,7 +42,7 @@ class UploadSerializer(serializers.Serializer):
 class AcceptedSerializer(serializers.Serializer):
     """The answer to an upload (202; 200 when ``external_id`` names a known run): poll ``url``."""
 
-    id = serializers.IntegerField()
+    number = serializers.IntegerField(help_text="The run's number in its project (unit #7): its URLs use it.")
     url = serializers.URLField(help_text="The run in the API: poll it for status and totals.")
     status = serializers.ChoiceField(choices=TestRun.State.choices)
     web_url = serializers.URLField(help_text="The run's page.")
@@ -70,7 +70,7 @@ class TestRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = TestRun
         fields = [
-            "id",
+            "number",
             "url",
             "web_url",
             "name",
@@ -99,12 +99,12 @@ class TestRunSerializer(serializers.ModelSerializer):
         return self.context["project"].slug
 
     def get_url(self, run) -> str:
-        path = reverse("api:testrun-detail", kwargs={"project_slug": self._slug(), "pk": run.pk})
+        path = reverse("api:testrun-detail", kwargs={"project_slug": self._slug(), "number": run.number})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
     def get_web_url(self, run) -> str:
-        path = reverse("testruns:run_detail", kwargs={"project_slug": self._slug(), "pk": run.pk})
+        path = reverse("testruns:run_detail", kwargs={"project_slug": self._slug(), "number": run.number})
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
@@ -154,7 +154,7 @@ class TestResultSerializer(serializers.ModelSerializer):
 class RunSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = TestRun
-        fields = ["id", "name", "branch", "commit", "environment", "created_at"]
+        fields = ["number", "name", "branch", "commit", "environment", "created_at"]
 
 
 class HistoryEntrySerializer(serializers.ModelSerializer):
@@ -176,9 +176,12 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
 
 class TestCaseSerializer(serializers.ModelSerializer):
     # Read from the test's results (TestCase.objects.with_latest()), not stored on the test.
-    last_run = serializers.IntegerField(source="last_run_id", read_only=True, default=None)
+    # Runs by their number in the project (unit #7).
+    last_run = serializers.IntegerField(source="last_run_number", read_only=True, default=None)
     last_duration = serializers.FloatField(read_only=True, default=None)
-    last_passed_run = serializers.IntegerField(source="last_passed_run_id", read_only=True, default=None)
+    first_failed_run = serializers.IntegerField(source="first_failed_run_number", read_only=True, default=None,
+                                                help_text="The run where the current failure streak began.")
+    last_passed_run = serializers.IntegerField(source="last_passed_run_number", read_only=True, default=None)
 
     class Meta:
         model = TestCase
@@ -211,7 +214,7 @@ class FlakyTestSerializer(serializers.Serializer):
 class TrendPointSerializer(serializers.Serializer):
     """One complete run on the trends chart."""
 
-    id = serializers.IntegerField()
+    number = serializers.IntegerField(help_text="The run's number in its project.")
     name = serializers.CharField()
     branch = serializers.CharField()
     created_at = serializers.DateTimeField()

@@ -97,7 +97,7 @@ class TestRunViewSet(
     def _accepted(self, run, code=status.HTTP_202_ACCEPTED):
         data = TestRunSerializer(run, context=self.get_serializer_context()).data
         return Response(
-            {"id": run.pk, "url": data["url"], "status": run.status, "web_url": data["web_url"]},
+            {"number": run.number, "url": data["url"], "status": run.status, "web_url": data["web_url"]},
             status=code,
             headers={"Location": data["url"]},
         )
@@ -200,16 +200,16 @@ class TestRunViewSet(
         head = self.get_object()
         base_id = query_values(CompareQuerySerializer, request).get("base")
         if base_id is not None:
-            base = get_object_or_404(self.get_queryset(), pk=base_id)
+            base = get_object_or_404(self.get_queryset(), number=base_id)
         else:
             base = selectors.previous_run(run=head)
         if base is None:
-            body = {"base": None, "head": head.pk}
+            body = {"base": None, "head": head.number}
             for key in ("new_failures", "fixed", "still_failing"):
                 body.update({key: [], f"{key}_count": 0})
             return Response(body)
         groups = selectors.compare_runs(base=base, head=head)
-        body = {"base": base.pk, "head": head.pk}
+        body = {"base": base.number, "head": head.number}
         for key, queryset in groups.items():
             rows = queryset.defer(None).defer("system_out", "system_err", "properties")[:200]
             body[key] = TestResultSerializer(rows, many=True).data

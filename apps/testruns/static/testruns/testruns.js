@@ -27,11 +27,11 @@
     const data = await getJSON(canvas.dataset.historyChart);
     const entries = (data.results || []).slice().reverse();
     if (!entries.length) return empty(canvas, "No runs yet.");
-    const ids = entries.map((e) => e.run.id);
+    const ids = entries.map((e) => e.run.number);
     new Chart(canvas, {
       type: "bar",
       data: {
-        labels: entries.map((e) => `#${e.run.id}`),
+        labels: entries.map((e) => `#${e.run.number}`),
         datasets: [{
           label: "Duration (s)",
           data: entries.map((e) => e.duration),
@@ -58,13 +58,13 @@
     const data = await getJSON(canvas.dataset.trendsChart);
     const points = data.points || [];
     if (!points.length) return empty(canvas, "No complete runs for this branch yet.");
-    const ids = points.map((p) => p.id);
+    const ids = points.map((p) => p.number);
     // Points take the pass-rate colour scale the pages use (testruns templatetags, data-rate-scale).
     const scale = JSON.parse(canvas.dataset.rateScale || "[]");
     const colourOf = (rate) => (rate === null ? "#6c757d" : (scale.find(([from]) => rate >= from) || [0, "#6c757d"])[1]);
     new Chart(canvas, {
       data: {
-        labels: points.map((p) => `#${p.id}`),
+        labels: points.map((p) => `#${p.number}`),
         datasets: [
           { type: "line", label: "Pass rate (%)", data: points.map((p) => p.pass_rate), borderColor: "#6c757d",
             pointBackgroundColor: points.map((p) => colourOf(p.pass_rate)), pointBorderColor: points.map((p) => colourOf(p.pass_rate)),
