@@ -130,7 +130,9 @@ def run_names(*, project) -> list[str]:
 def flaky_tests(
     *, project, branch: str | None = None, name: str | None = None, window: int | None = None
 ) -> list[dict]:
-    """Flaky tests: stored flags (latest ingestion), or computed now for an explicit branch (+ run name)."""
+    """Flaky tests: stored flags (latest ingestion), or computed now for an explicit branch (+ run name).
+    A blank branch or name means none was given (every branch, every suite), on the page and the API alike."""
+    branch, name = branch or None, name or None
     if branch is None:
         cases = list(
             TestCase.objects.filter(project=project, flaky=True)

@@ -19,6 +19,7 @@ from apps.core.views import ProjectMixin, ProjectObjectDetailView, ProjectObject
 
 from . import selectors, services
 from .admin import TestCaseAdmin, TestRunAdmin
+from .api.serializers import FlakyQuerySerializer
 from .api.views import TestCaseViewSet, TestRunViewSet
 from .filtersets import TestCaseFilterSet, TestResultFilterSet, TestRunFilterSet
 from .history import flaky_window
@@ -187,11 +188,14 @@ class FlakyListView(ProjectMixin, generic.TemplateView):
     template_name = "testruns/flaky_list.html"
 
     def get_context_data(self, **kwargs):
-        branch = self.request.GET.get("branch") or None
-        name = self.request.GET.get("name") or None
-        rows = selectors.flaky_tests(project=self.project, branch=branch, name=name)
+        # The API's parameters, read the same way (one filter, one answer).
+        query = FlakyQuerySerializer(data=self.request.GET)
+        params = query.validated_data if query.is_valid() else None
+        rows = selectors.flaky_tests(project=self.project, **params) if params is not None else []
+        params = params or {}
         return super().get_context_data(
-            rows=rows, branch=branch, name=name, window=flaky_window(),
+            rows=rows, branch=params.get("branch") or None, name=params.get("name") or None,
+            window=params.get("window") or flaky_window(), errors=query.errors,
             branches=selectors.branches(project=self.project), names=selectors.run_names(project=self.project),
             **kwargs,
         )

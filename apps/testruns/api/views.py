@@ -251,11 +251,6 @@ class FlakyTestViewSet(ProjectScopedMixin, viewsets.GenericViewSet):
     @extend_schema(parameters=[FlakyQuerySerializer])
     def list(self, request, *args, **kwargs):
         params = query_values(FlakyQuerySerializer, request)
-        rows = selectors.flaky_tests(
-            project=self.project,
-            branch=params.get("branch"),
-            name=params.get("name", ""),
-            window=params.get("window"),
-        )
+        rows = selectors.flaky_tests(project=self.project, **params)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(FlakyTestSerializer(page, many=True).data)
