@@ -318,6 +318,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# How long an invitation link to a project stays valid (apps.projects: Invitation).
+INVITATION_DAYS = env_int("INVITATION_DAYS", 14)
+
 # django-filter: an unset choice filter reads "Any" (not "---------").
 FILTERS_EMPTY_CHOICE_LABEL = "Any"
 
