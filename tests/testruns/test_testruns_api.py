@@ -223,7 +223,7 @@ def test_compare_has_one_shape_with_or_without_a_base(upload, api_as, project):
     alone = api.get(f"{URL.format(slug=project.slug)}{first.number}/compare/").json()
     against = api.get(f"{URL.format(slug=project.slug)}{second.number}/compare/").json()
     assert alone["base"] is None and set(alone) == set(against)
-    assert (against["base"], against["new_failures_count"], against["fixed_count"]) == (first.pk, 1, 1)
+    assert (against["base"], against["new_failures_count"], against["fixed_count"]) == (first.number, 1, 1)
     missing = api.get(f"{URL.format(slug=project.slug)}{second.number}/compare/?base=999999999999")
     assert missing.status_code == 404
 

@@ -82,7 +82,7 @@ def test_api_lists(api_as, project, dataset):
     assert len(trends) == 8 and trends[0]["number"] < trends[-1]["number"] and "pass_rate" in trends[0]
     compare = api.get(f"/api/v1/projects/{slug}/test-runs/{run.number}/compare/").json()
     previous = TestRun.objects.filter(branch=run.branch, id__lt=run.pk).order_by("-id").first()
-    assert compare["base"] == previous.pk and compare["new_failures_count"] == len(compare["new_failures"])
+    assert compare["base"] == previous.number and compare["new_failures_count"] == len(compare["new_failures"])
     flaky = api.get(f"/api/v1/projects/{slug}/flaky-tests/?branch=main&name=unit").json()
     assert flaky["count"] >= 1 and all(row["flips"] >= 2 for row in flaky["results"])
     assert api.get(f"/api/v1/projects/{slug}/flaky-tests/?window=1").status_code == 400
