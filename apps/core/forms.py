@@ -19,23 +19,18 @@ class ServiceModelForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            # An optional choice reads "—" (none), not Django's "---------".
-            if getattr(field, "empty_label", None) == "---------":
-                field.empty_label = "—"
-            choices = getattr(field, "choices", None)
-            if choices and not hasattr(field, "queryset") and list(choices)[0] == ("", "---------"):
-                field.choices = [("", "—"), *list(choices)[1:]]
         project = getattr(self.instance, "project", None) if hasattr(self.instance, "project_id") else None
-        if project is None:
-            return
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
-            if queryset is None:
-                continue
-            field.queryset = limit_to_project(queryset, project)
-            if queryset.model is get_user_model():
-                field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            if queryset is not None:  # a related row
+                if getattr(field, "empty_label", None) == "---------":
+                    field.empty_label = "—"  # an optional choice reads "—" (none), not Django's "---------"
+                if project is not None:
+                    field.queryset = limit_to_project(queryset, project)
+                if queryset.model is get_user_model():
+                    field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+            elif getattr(field, "choices", None) and list(field.choices)[0] == ("", "---------"):
+                field.choices = [("", "—"), *list(field.choices)[1:]]
 
     def _post_clean(self):
         # Django's version validates the model here; the service does, once.

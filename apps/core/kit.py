@@ -31,12 +31,10 @@ from django.db import models
 from django.urls import path as url_path
 from django.urls import reverse
 
-from .permissions import MANAGE, READ, WRITE
 from .registry import app_entry
 from .services import instance_delete, instance_save
 
 STANDARD_PAGES = ("list", "detail", "create", "update", "delete")
-PAGE_ROLES = {"list": READ, "detail": READ, "create": WRITE, "update": WRITE, "delete": MANAGE}
 
 _kits: dict[type, "ModelKit"] = {}
 

@@ -37,7 +37,10 @@ class ConflictError(exceptions.APIException):
     default_detail = "Another change got there first; nothing was saved. Try again."
 
 
-class BodyTooLarge(exceptions.APIException):
+class RequestTooLarge(exceptions.APIException):
+    """413: raised on Content-Length by the endpoints (apps.core.api.views.BodyLimitMixin), or here when
+    Django refuses a body while it is read."""
+
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "too_large"
     default_detail = "The request body is larger than the server reads (DATA_UPLOAD_MAX_MEMORY_SIZE)."
@@ -65,7 +68,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     # Django refuses these while DRF reads the body; left alone they'd be Django's HTML 400 page.
     elif isinstance(exc, RequestDataTooBig):
-        exc = BodyTooLarge()
+        exc = RequestTooLarge()
     elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
         exc = exceptions.ParseError(f"Too many form fields or files: {exc}")
 

@@ -1,8 +1,9 @@
 """The DRF side of the one permission layer: every project-scoped endpoint subclasses these."""
 
 from django.conf import settings
-from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework import permissions, viewsets
 
+from apps.core.api.errors import RequestTooLarge
 from apps.core.limits import body_length
 from apps.core.models import stable_order
 from apps.core.permissions import MANAGE, READ, WRITE, ProjectAccess, project_access
@@ -22,11 +23,6 @@ class TokenScopePermission(permissions.BasePermission):
     def has_permission(self, request, view):
         token = request_token(request)
         return token is None or not token.read_only or request.method in permissions.SAFE_METHODS
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
 
 
 # What each standard viewset action needs. ``metadata`` is OPTIONS.
