@@ -71,8 +71,7 @@ class RequirementKeyField(ByNameField):
         key = super().to_internal_value(data)
         if not key:
             return None
-        number = parse_key(key) if key.isascii() else None  # "REQ-²" reads as digits to str.isdigit
-        if number is None:
+        if parse_key(key) is None:
             raise serializers.ValidationError(f"'{key}' is not a key like REQ-12.")
         requirement = Requirement.objects.by_key(self.context["project"], key)
         if requirement is None:
