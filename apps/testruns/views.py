@@ -2,20 +2,17 @@
 flaky tests, trends and run comparison. Short subclasses of core's generic views; reads in selectors.
 """
 
-from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db.models import Case, When
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views import generic
 
 from apps.core.kit import ModelKit, Page, register
-from apps.core.permissions import WRITE
 from apps.core.tables import Column, Table
 from apps.core.text import is_number
-from apps.core.views import ProjectMixin, ProjectObjectDetailView, ProjectObjectListView
+from apps.core.views import ProjectMixin, ProjectObjectActionView, ProjectObjectDetailView, ProjectObjectListView
 
 from . import selectors, services
 from .admin import TestCaseAdmin, TestRunAdmin
@@ -158,19 +155,12 @@ class RunResultsView(ProjectObjectListView):
         return super().get_context_data(run=self.run, page_url=page_url, **kwargs)
 
 
-class RunReprocessView(ProjectMixin, generic.View):
-    http_method_names = ["post"]
-    permission = WRITE
+class RunReprocessView(ProjectObjectActionView):
+    """The run page's "Process again" button (a failed or stuck run)."""
 
-    def post(self, request, *args, **kwargs):
-        run = get_object_or_404(TestRun, project=self.project, number=kwargs["number"])
-        try:
-            services.test_run_reprocess(run=run, actor=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Queued for processing again.")
-        return redirect(run.get_absolute_url())
+    def act(self) -> str:
+        services.test_run_reprocess(run=self.object, actor=self.request.user)
+        return "Queued for processing again."
 
 
 class CaseDetailView(ProjectObjectDetailView):
