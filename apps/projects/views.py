@@ -12,7 +12,13 @@ from django.views import generic
 from apps.core.filtersets import ObjectChangeFilterSet
 from apps.core.forms import add_service_errors
 from apps.core.permissions import ADMINISTER, MANAGE, READ
-from apps.core.views import FilteredListMixin, ProjectMixin, ProjectObjectListView, ServiceFormMixin
+from apps.core.views import (
+    FilteredListMixin,
+    ProjectMixin,
+    ProjectObjectActionView,
+    ProjectObjectListView,
+    ServiceFormMixin,
+)
 
 from . import selectors, services
 from .filtersets import MembershipFilterSet, ProjectFilterSet
@@ -128,25 +134,13 @@ class MemberListView(ProjectObjectListView):
         return self.render_page(400, invite_form=form)
 
 
-class MembershipActionView(ProjectMixin, generic.View):
-    """POST-only actions on one membership; each calls one service."""
+class MembershipActionView(ProjectObjectActionView):
+    """A button on the members page (on a membership, or an invitation): one service, then back there."""
 
-    http_method_names = ["post"]
+    model = Membership
     permission = MANAGE
 
-    def membership(self):
-        return get_object_or_404(Membership, project=self.project, pk=self.kwargs["pk"])
-
-    def post(self, request, *args, **kwargs):
-        try:
-            text = self.act()
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, text)
-        return redirect(self.success_url())
-
-    def success_url(self):
+    def get_success_url(self) -> str:
         return reverse("projects:member_list", kwargs={"project_slug": self.project.slug})
 
 
@@ -156,37 +150,39 @@ class MemberRoleView(MembershipActionView):
         if not form.is_valid():
             raise ValidationError("Choose a valid role.")
         membership = services.membership_change_role(
-            membership=self.membership(), actor=self.request.user, access=self.access, **form.cleaned_data
+            membership=self.object, actor=self.request.user, access=self.access, **form.cleaned_data
         )
         return f"{membership.user.username} is now {membership.role}."
 
 
 class MemberRemoveView(MembershipActionView):
     def act(self) -> str:
-        membership = self.membership()
-        services.membership_remove(membership=membership, actor=self.request.user, access=self.access)
-        return f"Removed {membership.user.username}."
+        services.membership_remove(membership=self.object, actor=self.request.user, access=self.access)
+        return f"Removed {self.object.user.username}."
 
 
 class ProjectLeaveView(MembershipActionView):
     permission = READ  # anyone may leave, even a viewer
 
+    def get_object(self, queryset=None):
+        return get_object_or_404(Membership, project=self.project, user=self.request.user)
+
     def act(self) -> str:
-        membership = get_object_or_404(Membership, project=self.project, user=self.request.user)
-        services.membership_remove(membership=membership, actor=self.request.user, access=self.access)
+        services.membership_remove(membership=self.object, actor=self.request.user, access=self.access)
         return f"You left {self.project.name}."
 
-    def success_url(self):
+    def get_success_url(self) -> str:
         if Membership.objects.filter(project=self.project, user=self.request.user).exists():
-            return super().success_url()
+            return super().get_success_url()
         return reverse("projects:project_list")
 
 
 class InvitationRevokeView(MembershipActionView):
+    model = Invitation
+
     def act(self) -> str:
-        invitation = get_object_or_404(Invitation, project=self.project, pk=self.kwargs["pk"])
-        services.invitation_revoke(invitation=invitation, actor=self.request.user, access=self.access)
-        return f"Revoked the invitation of {invitation.email}."
+        services.invitation_revoke(invitation=self.object, actor=self.request.user, access=self.access)
+        return f"Revoked the invitation of {self.object.email}."
 
 
 class InvitationView(generic.TemplateView):
