@@ -1,9 +1,11 @@
 """Serializers of runs, results, test cases and history. Writes go through apps.testruns.services."""
 
 from django.core.cache import cache
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from apps.core.api.serializers import KitSerializer
+from apps.core.kit import kit_for
 
 from ..models import TestCase, TestResult, TestRun
 from ..services import META_FIELDS, progress_key
@@ -56,9 +58,9 @@ class TotalsSerializer(serializers.Serializer):
     skipped = serializers.IntegerField()
 
 
-class TestRunSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
-    web_url = serializers.SerializerMethodField()
+class TestRunSerializer(KitSerializer):
+    """A run, with ``url`` and ``web_url`` from its kit (by number, as every kit's links are)."""
+
     totals = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField(help_text="Percent of the report read (100 once complete).")
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
@@ -95,18 +97,9 @@ class TestRunSerializer(serializers.ModelSerializer):
             "completed_at",
         ]
 
-    def _slug(self) -> str:
-        return self.context["project"].slug
-
-    def get_url(self, run) -> str:
-        path = reverse("api:testrun-detail", kwargs={"project_slug": self._slug(), "number": run.number})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
-
-    def get_web_url(self, run) -> str:
-        path = reverse("testruns:run_detail", kwargs={"project_slug": self._slug(), "number": run.number})
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+    @property
+    def kit(self):
+        return kit_for(TestRun)  # registered by apps.testruns.views, which imports this module
 
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, run) -> dict:
