@@ -4,7 +4,7 @@ from django.db.models import Q
 from apps.core.filtersets import SearchFilter, YesNoFilter
 from apps.core.permissions import Role
 
-from .models import Membership, Project
+from .models import Invitation, Membership, Project
 
 
 class ProjectFilterSet(django_filters.FilterSet):
@@ -30,3 +30,14 @@ class MembershipFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(user__username__icontains=value) | Q(user__email__icontains=value))
+
+
+class InvitationFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Invitation.Status.choices, method="filter_status")
+
+    class Meta:
+        model = Invitation
+        fields = ["status", "role"]
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_status(value)

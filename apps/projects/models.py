@@ -93,6 +93,18 @@ class InvitationQuerySet(models.QuerySet):
         """Open and not expired: can still be accepted."""
         return self.open().filter(expires_at__gt=timezone.now())
 
+    def with_status(self, status: str):
+        """The invitations whose ``Invitation.status`` is ``status``, as one query (the API's ?status=)."""
+        if status == Invitation.Status.ACCEPTED:
+            return self.filter(accepted_at__isnull=False)
+        if status == Invitation.Status.REVOKED:
+            return self.filter(accepted_at__isnull=True, revoked_at__isnull=False)
+        if status == Invitation.Status.EXPIRED:
+            return self.open().filter(expires_at__lte=timezone.now())
+        if status == Invitation.Status.PENDING:
+            return self.pending()
+        raise ValueError(f"Unknown invitation status {status!r}.")
+
 
 class Invitation(TimeStampedModel):
     """An email invited to join a project with a role, by a maintainer or owner.
@@ -159,7 +171,3 @@ class Invitation(TimeStampedModel):
         if self.expires_at <= timezone.now():
             return self.Status.EXPIRED
         return self.Status.PENDING
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status == self.Status.PENDING

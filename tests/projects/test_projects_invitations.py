@@ -465,6 +465,21 @@ def test_api_list_and_status_filter(api_as, invite, project, users):
     assert api.get(f"{BASE}/invitations/", {"status": "bogus"}).status_code == 400
 
 
+def test_status_filter_agrees_with_each_invitations_status(api_as, invite, project, users):
+    pending, _ = invite("pending@example.com")
+    revoked, _ = invite("revoked@example.com")
+    services.invitation_revoke(invitation=revoked, actor=users["owner"], access=ProjectAccess.system(project))
+    expired, _ = invite("expired@example.com")
+    Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    accepted, _ = invite("accepted@example.com")
+    Invitation.objects.filter(pk=accepted.pk).update(accepted_at=timezone.now(), accepted_by=users["member"])
+    api = api_as("owner")
+    for status in Invitation.Status.values:
+        rows = api.get(f"{BASE}/invitations/", {"status": status}).json()["results"]
+        expected = [i.email for i in Invitation.objects.filter(project=project) if i.status == status]
+        assert [r["email"] for r in rows] == expected and len(expected) == 1, status
+
+
 def test_api_list_queries_are_constant(api_as, invite, project, users):
     api = api_as("owner")
     invite("a@example.com")

@@ -3,10 +3,7 @@
 The token is never in an answer: it only travels in the invitation email.
 """
 
-import django_filters
-from django.db.models import Q
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -17,6 +14,7 @@ from apps.core.permissions import MANAGE, Role
 from apps.core.text import is_number
 
 from .. import selectors, services
+from ..filtersets import InvitationFilterSet
 from ..models import Invitation
 
 
@@ -35,23 +33,6 @@ class InvitationSerializer(serializers.ModelSerializer):
 class InvitationCreateSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254, help_text="Who to invite; they need no account yet.")
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
-
-
-class InvitationFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Invitation.Status.choices, method="filter_status")
-
-    class Meta:
-        model = Invitation
-        fields = ["status", "role"]
-
-    def filter_status(self, queryset, name, value):
-        now = timezone.now()
-        return queryset.filter({
-            Invitation.Status.ACCEPTED: Q(accepted_at__isnull=False),
-            Invitation.Status.REVOKED: Q(accepted_at__isnull=True, revoked_at__isnull=False),
-            Invitation.Status.EXPIRED: Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now),
-            Invitation.Status.PENDING: Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now),
-        }[value])  # fmt: skip
 
 
 INVITATION_ID = OpenApiParameter("invitation_id", OpenApiTypes.INT, OpenApiParameter.PATH)
