@@ -8,11 +8,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from apps.core.api.errors import ConflictError
 from apps.core.api.parsers import JSONParser, uploaded_file
 from apps.core.api.serializers import query_values
 from apps.core.api.views import ProjectScopedMixin
@@ -43,11 +43,6 @@ UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser, *RAW_PARSERS]
 # The report as the whole body: its bytes, whatever the media type says (the parsers sniff the format).
 RAW_REPORT_BODY = {media_type: OpenApiTypes.BINARY for media_type in RawReportParser.media_types}
 FILENAME_PARAM = OpenApiParameter("filename", str, description="The report's file name, with a raw body.")
-
-
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 def _fields_from(request) -> dict:
@@ -144,7 +139,7 @@ class TestRunViewSet(
         if report is None:
             raise DRFValidationError({"report": ["No report: send multipart field 'report' or a raw body."]})
         if not run.is_open:
-            raise Conflict("This run is closed: it was completed or not created with open=true.")
+            raise ConflictError("This run is closed: it was completed or not created with open=true.")
         services.test_run_add_report(
             run=run,
             actor=request.user,
@@ -170,7 +165,7 @@ class TestRunViewSet(
         try:
             run = services.test_run_reprocess(run=self.get_object(), actor=request.user)
         except ValidationError as exc:
-            raise Conflict(" ".join(exc.messages)) from None
+            raise ConflictError(" ".join(exc.messages)) from None
         run.refresh_from_db()
         return self._accepted(run)
 
