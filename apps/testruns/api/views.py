@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from apps.core.api.errors import ConflictError
 from apps.core.api.parsers import JSONParser, uploaded_file
 from apps.core.api.serializers import query_values
-from apps.core.api.views import ProjectScopedMixin
+from apps.core.api.views import ProjectReadOnlyViewSet, ProjectScopedMixin
 from apps.core.permissions import WRITE
 
 from .. import selectors, services
@@ -220,7 +220,7 @@ class TestRunViewSet(
         return Response({"points": points})
 
 
-class TestCaseViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):
+class TestCaseViewSet(ProjectReadOnlyViewSet):
     """Tests by stable identity (suite + class + name), with latest status and flakiness."""
 
     serializer_class = TestCaseSerializer
