@@ -89,8 +89,7 @@ def run_outcome(run, size: str = ""):
     """What a run says about the code (passed / N failed), apart from where its processing is
     (queued / processing / failed to parse): a green badge never sits on a run with failures."""
     if run.status == "complete":
-        failing = run.failed + run.errors
-        label, css = (f"{failing} failed", "text-bg-danger") if failing else ("passed", "text-bg-success")
+        label, css = (f"{run.failing} failed", "text-bg-danger") if run.failing else ("passed", "text-bg-success")
     else:
         label, css = OUTCOME_BADGES.get(run.status, (run.status, "text-bg-secondary"))
     return {"label": label, "css": css, "run": run, "size": size}
