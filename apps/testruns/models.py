@@ -175,7 +175,7 @@ def latest_annotations(test_case_ref: str) -> dict:
         "last_passed_run_number": Subquery(passed.values("run__number")[:1]),
         "last_run_at": Subquery(results.values("run__created_at")[:1]),
         "last_duration": Subquery(results.values("duration")[:1]),
-        "last_passed_run_id": Subquery(results.filter(status=Status.PASSED).values("run_id")[:1]),
+        "last_passed_run_id": Subquery(passed.values("run_id")[:1]),
     }
 
 
