@@ -3,15 +3,12 @@
 The token is never in an answer: it only travels in the invitation email.
 """
 
-from django.http import Http404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from apps.core.api.views import ProjectScopedMixin
 from apps.core.permissions import MANAGE, Role
-from apps.core.text import is_number
 
 from .. import selectors, services
 from ..filtersets import InvitationFilterSet
@@ -35,13 +32,7 @@ class InvitationCreateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
 
 
-INVITATION_ID = OpenApiParameter("invitation_id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
-@extend_schema_view(
-    retrieve=extend_schema(parameters=[INVITATION_ID]),
-    destroy=extend_schema(parameters=[INVITATION_ID], responses={204: None}),
-)
+@extend_schema_view(destroy=extend_schema(responses={204: None}))
 class InvitationViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):  # fmt: skip
     """Invitations of a project, newest first (``?status=pending``). Maintainers and owners invite an
@@ -55,15 +46,6 @@ class InvitationViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.Retrie
 
     def scoped_queryset(self):
         return selectors.invitation_list(project=self.project)
-
-    def get_object(self):
-        value = self.kwargs[self.lookup_url_kwarg]
-        if not is_number(value):
-            raise Http404("No such invitation.")
-        invitation = self.get_queryset().filter(pk=int(value)).first()
-        if invitation is None:
-            raise Http404("No such invitation.")
-        return invitation
 
     @extend_schema(request=InvitationCreateSerializer, responses={201: InvitationSerializer})
     def create(self, request, *args, **kwargs):

@@ -16,8 +16,7 @@ urlpatterns = router.urls + [
     path("projects/<slug:project_slug>/members/", member_list, name="member-list"),
     path("projects/<slug:project_slug>/members/<str:username>/", member_detail, name="member-detail"),
     path("projects/<slug:project_slug>/invitations/", invitation_list, name="invitation-list"),
-    # str, not int: a malformed id is this endpoint's 404 (JSON), like every other unknown object.
-    path("projects/<slug:project_slug>/invitations/<str:invitation_id>/", invitation_detail, name="invitation-detail"),
+    path("projects/<slug:project_slug>/invitations/<int:invitation_id>/", invitation_detail, name="invitation-detail"),
     path(
         "projects/<slug:project_slug>/activity/",
         ActivityViewSet.as_view({"get": "list"}),
