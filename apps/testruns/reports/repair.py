@@ -246,10 +246,6 @@ class Repairer:
         self._line += buf.count(b"\n", self._mark, processed)
         self._mark = 0
 
-    @property
-    def repairs(self) -> int:
-        return self.counts[LT] + self.counts[AMP]
-
     def warning(self, line: int, message: str) -> str:
         """What the run shows: the parser's first complaint, what was escaped where, what to check."""
         parts = []
