@@ -116,7 +116,6 @@ class RunDetailView(UploadHelpMixin, ProjectObjectDetailView):
                 failure_groups=selectors.failure_groups(run=run) if run.failing else [],
                 slowest=list(selectors.slowest_results(run=run)),
                 tree=selectors.suite_tree(run=run),
-                result_filter=TestResultFilterSet(self.request.GET or None, request=self.request),
             )
         return super().get_context_data(**context, **kwargs)
 
