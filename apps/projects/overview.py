@@ -18,19 +18,17 @@ LIFECYCLE = [
 
 def overview_cards(project) -> list[dict]:
     registered = {entry.label: entry for entry in registered_apps()}
-    cards = []
-    for label, title, icon, hint in LIFECYCLE:
-        entry = registered.pop(label, None)
-        card = {"key": label, "title": title, "icon": icon, "hint": hint, "url": None, "stats": [], "empty": True}
-        if entry is not None:
-            card.update(title=entry.title, icon=entry.icon, hint=entry.hint or hint)
-            if entry.card is not None:
-                card.update(entry.card(project))
-        cards.append(card)
-    for entry in registered.values():  # apps beyond the five stages, in their order
-        card = {"key": entry.label, "title": entry.title, "icon": entry.icon, "hint": entry.hint, "url": None,
-                "stats": [], "empty": True}  # fmt: skip
+    cards = [_card(project, *stage, registered.pop(stage[0], None)) for stage in LIFECYCLE]
+    # Apps beyond the five stages follow, in their order.
+    cards += [_card(project, entry.label, entry.title, entry.icon, entry.hint, entry) for entry in registered.values()]
+    return cards
+
+
+def _card(project, key: str, title: str, icon: str, hint: str, entry) -> dict:
+    """A stage's card: the registered app's title, icon, hint and stats, or "coming soon" without one."""
+    card = {"key": key, "title": title, "icon": icon, "hint": hint, "url": None, "stats": [], "empty": True}
+    if entry is not None:
+        card.update(title=entry.title, icon=entry.icon, hint=entry.hint or hint)
         if entry.card is not None:
             card.update(entry.card(project))
-        cards.append(card)
-    return cards
+    return card
