@@ -223,17 +223,13 @@ class InvitationView(generic.TemplateView):
 
     def render_page(self, error: str = ""):
         invitation, user = self.invitation, self.request.user
-        refusal = services.invitation_refusal(invitation)
-        context = {
-            "invitation": invitation,
-            "refusal": refusal,
-            "error": error,
-            "next_path": self.request.path,
-        }
-        if user.is_authenticated and not refusal:
+        # Expired, revoked or used: the page says which, in its own words.
+        dead = invitation.status != Invitation.Status.PENDING
+        context = {"invitation": invitation, "dead": dead, "error": error, "next_path": self.request.path}
+        if user.is_authenticated and not dead:
             context["member"] = Membership.objects.filter(project=invitation.project, user=user).first()
             context["email_ok"] = services.user_has_verified_email(user, invitation.email)
-        status = 410 if refusal else 400 if error else 200
+        status = 410 if dead else 400 if error else 200
         return render(self.request, self.template_name, self.get_context_data(**context), status=status)
 
 
