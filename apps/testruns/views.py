@@ -89,22 +89,15 @@ class ResultTable(Table):
     ]
 
 
-class UploadHelpMixin:
-    """The curl one-liner shown in empty states and on the runs page."""
+class RunListView(ProjectObjectListView):
+    """The runs; with none yet, the empty state shows the curl one-liner that uploads a report."""
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
         api = reverse("api:testrun-list", kwargs={"project_slug": self.project.slug})
-        context["upload_url"] = self.request.build_absolute_uri(api)
-        return context
+        return super().get_context_data(upload_url=self.request.build_absolute_uri(api), **kwargs)
 
 
-class RunListView(UploadHelpMixin, ProjectObjectListView):
-    pass
-
-
-class RunDetailView(UploadHelpMixin, ProjectObjectDetailView):
-
+class RunDetailView(ProjectObjectDetailView):
     def get_context_data(self, **kwargs):
         run = self.object
         context = {"uploads": list(run.uploads.all())}
