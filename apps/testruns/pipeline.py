@@ -104,7 +104,7 @@ def _check_stored(uploads: list[ReportUpload]) -> None:
             )
 
 
-def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress, warnings: list[str]):
+def _cases(uploads: list[ReportUpload], progress: _Progress, warnings: list[str]):
     """The uploads' cases; what the engine repaired in them is appended to ``warnings``."""
     limits = report_limits()
     many = len(uploads) > 1
@@ -130,9 +130,9 @@ def _cases(run: TestRun, uploads: list[ReportUpload], progress: _Progress, warni
         upload.cases = count
 
 
-def _record_batches(run: TestRun, uploads: list[ReportUpload], progress: _Progress, warnings: list[str]):
+def _record_batches(uploads: list[ReportUpload], progress: _Progress, warnings: list[str]):
     """The uploads' final cases as the streaming loader's records (``rows``), in batches."""
-    source = records(fold_retries(_cases(run, uploads, progress, warnings)))
+    source = records(fold_retries(_cases(uploads, progress, warnings)))
     while batch := list(itertools.islice(source, RECORD_BATCH)):
         yield batch
 
@@ -148,7 +148,7 @@ def _load(run: TestRun) -> None:
     started = time.perf_counter()
     try:
         loader.start()
-        with contextlib.closing(_record_batches(run, uploads, progress, warnings)) as batches:
+        with contextlib.closing(_record_batches(uploads, progress, warnings)) as batches:
             for batch in batches:
                 loader.add_records(batch)
                 progress.publish()
