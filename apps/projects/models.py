@@ -80,8 +80,8 @@ class Membership(TimeStampedModel):
 
 
 def invitation_expiry():
-    """When an invitation made now expires: settings.INVITATION_DAYS (default 14) from now."""
-    return timezone.now() + timedelta(days=getattr(settings, "INVITATION_DAYS", 14))
+    """When an invitation made now expires: settings.INVITATION_DAYS from now."""
+    return timezone.now() + timedelta(days=settings.INVITATION_DAYS)
 
 
 class InvitationQuerySet(models.QuerySet):

@@ -148,7 +148,7 @@ def invitation_link(*, site_url: str, token: str) -> str:
 
 def _send_invitation_email(*, invitation_pk: int, link: str, site_url: str) -> None:
     invitation = Invitation.objects.select_related("project", "invited_by").get(pk=invitation_pk)
-    site_name = getattr(settings, "SITE_NAME", "Threadline")
+    site_name = settings.SITE_NAME
     context = {
         "invitation": invitation,
         "project": invitation.project,
