@@ -1,7 +1,6 @@
 """API: projects, their members and their activity. Permissions come from apps.core's layer."""
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -107,8 +106,7 @@ class MembershipViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
 
     def destroy(self, request, *args, **kwargs):
         """Remove a member (maintainer/owner), or yourself (leave the project)."""
-        membership = get_object_or_404(self.get_queryset(), user__username=kwargs["username"])
-        services.membership_remove(membership=membership, actor=request.user, access=self.access)
+        services.membership_remove(membership=self.get_object(), actor=request.user, access=self.access)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
