@@ -117,12 +117,18 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
     ids = {"criteria": AcceptanceCriterion.objects.filter(requirement__number=1).first().pk,
            "labels": Label.objects.first().pk, "test-runs": TestRun.objects.first().pk,
            "test-cases": TestCase.objects.first().pk}  # fmt: skip
+    from apps.core.permissions import ProjectAccess
+    from apps.projects.services import invitation_create
+
+    invitation, _ = invitation_create(project=project, actor=users["owner"], access=ProjectAccess.system(project),
+                                      email="new@example.com", site_url="http://testserver")  # fmt: skip
     api = api_as(role)
     paths = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
     for path in paths:
         url = path.replace("{project_slug}", project.slug).replace("{slug}", project.slug)
         url = url.replace("{key}", "REQ-1").replace("{username}", "member")
         url = url.replace("{number}", str(TestRun.objects.filter(project=project).first().number))
+        url = url.replace("{invitation_id}", str(invitation.pk))
         if "{id}" in url:
             url = url.replace("{id}", str(next(n for name, n in ids.items() if f"/{name}/" in url)))
         response = api.options(url)

@@ -33,6 +33,19 @@ ACTION_ROLES = {
 }  # fmt: skip
 
 
+class ActionRoleMixin:
+    """The role a viewset action needs: the viewset's ``action_roles``, then ACTION_ROLES; an extra
+    action named in neither needs READ if it only reads (GET) and WRITE otherwise."""
+
+    action_roles: dict[str, str] = {}
+
+    def required_role(self) -> str:
+        roles = {**ACTION_ROLES, **self.action_roles}
+        if self.action in roles:
+            return roles[self.action]
+        return READ if self.request.method in permissions.SAFE_METHODS else WRITE
+
+
 class BodyLimitMixin:
     """An API endpoint reads at most ``max_request_bytes()``: checked on Content-Length before
     anything reads the body, so an oversized upload is refused at once (413), not spooled first."""
@@ -47,7 +60,7 @@ class BodyLimitMixin:
         super().initial(request, *args, **kwargs)
 
 
-class ProjectScopedMixin(BodyLimitMixin):
+class ProjectScopedMixin(ActionRoleMixin, BodyLimitMixin):
     """Resolves ``project_slug`` from the URL through ``project_access``: outsiders 404, short roles 403.
 
     The role an action needs comes from ``action_roles`` (the viewset's own), then ACTION_ROLES;
@@ -56,17 +69,10 @@ class ProjectScopedMixin(BodyLimitMixin):
     schema generator's project-less pass answered here once.
     """
 
-    action_roles: dict[str, str] = {}
     filtered_actions: tuple[str, ...] = ("list",)  # actions the FilterSet applies to
     project_url_kwarg = "project_slug"
     permission_classes = [permissions.IsAuthenticated, TokenScopePermission]
     kit = None  # set on the viewsets core makes for a ModelKit
-
-    def required_role(self) -> str:
-        roles = {**ACTION_ROLES, **self.action_roles}
-        if self.action in roles:
-            return roles[self.action]
-        return READ if self.request.method in permissions.SAFE_METHODS else WRITE
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -6,7 +6,7 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from apps.core.api.views import ACTION_ROLES, BodyLimitMixin, ProjectScopedMixin, TokenScopePermission, request_token
+from apps.core.api.views import ActionRoleMixin, BodyLimitMixin, ProjectScopedMixin, TokenScopePermission, request_token
 from apps.core.filtersets import ObjectChangeFilterSet
 from apps.core.permissions import ADMINISTER, MANAGE, READ, project_access
 
@@ -21,7 +21,7 @@ from .serializers import (
 )
 
 
-class ProjectViewSet(BodyLimitMixin, viewsets.ModelViewSet):
+class ProjectViewSet(ActionRoleMixin, BodyLimitMixin, viewsets.ModelViewSet):
     """Projects you belong to. Anyone signed in can create one and becomes its owner."""
 
     serializer_class = ProjectSerializer
@@ -35,10 +35,8 @@ class ProjectViewSet(BodyLimitMixin, viewsets.ModelViewSet):
         return selectors.project_list(user=self.request.user, token=request_token(self.request))
 
     def get_object(self):
-        roles = {**ACTION_ROLES, **self.action_roles}
         self.access = project_access(
-            self.request.user, self.kwargs["slug"], token=request_token(self.request),
-            minimum=roles.get(self.action, READ),
+            self.request.user, self.kwargs["slug"], token=request_token(self.request), minimum=self.required_role()
         )
         return self.access.project
 
