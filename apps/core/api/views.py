@@ -105,6 +105,12 @@ class ProjectScopedMixin(ActionRoleMixin, BodyLimitMixin):
         # The model's filters apply to its list: an object, or another action's rows, ignore them.
         return super().filter_queryset(queryset) if self.action in self.filtered_actions else queryset
 
+    def perform_destroy(self, instance):
+        # A kit's rows are deleted through its service (change log, counters); others the DRF way.
+        if self.kit is None:
+            return super().perform_destroy(instance)
+        self.kit.delete(instance=instance, actor=self.request.user)
+
     def get_serializer_context(self):
         context = super().get_serializer_context()
         if hasattr(self, "project"):
@@ -124,9 +130,6 @@ class ProjectModelViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
         serializer.instance = self.kit.update(
             instance=serializer.instance, actor=self.request.user, values=dict(serializer.validated_data)
         )
-
-    def perform_destroy(self, instance):
-        self.kit.delete(instance=instance, actor=self.request.user)
 
 
 class ProjectReadOnlyViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):

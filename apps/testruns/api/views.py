@@ -169,9 +169,6 @@ class TestRunViewSet(
         run.refresh_from_db()
         return self._accepted(run)
 
-    def perform_destroy(self, instance):
-        self.kit.delete(instance=instance, actor=self.request.user)
-
     @extend_schema(
         parameters=[OpenApiParameter("status", str), OpenApiParameter("q", str)],
         responses=TestResultSerializer(many=True),
