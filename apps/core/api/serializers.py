@@ -25,9 +25,15 @@ class ProjectModelSerializer(serializers.ModelSerializer):
 class KitSerializer(ProjectModelSerializer):
     """The serializer a kit derives: its fields, plus links to the object in the API and the UI."""
 
-    kit = None
     url = serializers.SerializerMethodField(help_text="This object in the API.")
     web_url = serializers.SerializerMethodField(help_text="This object's page.")
+
+    @property
+    def kit(self):
+        # Derived serializers carry their kit as a class attribute; an app's own finds its model's.
+        from apps.core.kit import kit_for
+
+        return kit_for(self.Meta.model)
 
     def _absolute(self, path: str) -> str:
         request = self.context.get("request")

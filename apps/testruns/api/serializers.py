@@ -5,7 +5,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.serializers import KitSerializer
-from apps.core.kit import kit_for
 
 from ..models import TestCase, TestResult, TestRun
 from ..services import META_FIELDS, progress_key
@@ -96,10 +95,6 @@ class TestRunSerializer(KitSerializer):
             "started_at",
             "completed_at",
         ]
-
-    @property
-    def kit(self):
-        return kit_for(TestRun)  # registered by apps.testruns.views, which imports this module
 
     @extend_schema_field(TotalsSerializer)
     def get_totals(self, run) -> dict:
