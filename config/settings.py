@@ -268,6 +268,13 @@ CELERY_BEAT_SCHEDULE = {
 THREADLINE_CHANGE_LOG_RETENTION = timedelta(days=env_int("CHANGE_LOG_RETENTION_DAYS", 365))
 THREADLINE_DEAD_TOKEN_RETENTION = timedelta(days=env_int("DEAD_TOKEN_RETENTION_DAYS", 30))
 
+# Request body limits, checked on Content-Length before the body is read or spooled to disk
+# (apps.core.limits): an API endpoint reads at most API_MAX_REQUEST_BYTES (CSV imports are 10 MB)
+# unless it raises its own limit (report uploads: the report limit + 1 MB); pages at most
+# PAGE_MAX_REQUEST_BYTES.
+API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 11 * 1024 * 1024)
+PAGE_MAX_REQUEST_BYTES = env_int("PAGE_MAX_REQUEST_BYTES", 11 * 1024 * 1024)
+
 # Test runs: raw report retention, report size limit (decompressed), flaky-detection window.
 TESTRUNS_UPLOAD_RETENTION_DAYS = env_int("TESTRUNS_UPLOAD_RETENTION_DAYS", 30)
 TESTRUNS_MAX_REPORT_BYTES = env_int("TESTRUNS_MAX_REPORT_BYTES", 100 * 1024 * 1024)
@@ -279,12 +286,6 @@ TESTRUNS_FLAKY_MIN_FLIPS = env_int("TESTRUNS_FLAKY_MIN_FLIPS", 2)
 # the ingestion task's time limit (30 min) plus a margin. A live ingestion holds its run's row lock and
 # is never swept on PostgreSQL, so there the lease may be set as short as a few minutes.
 TESTRUNS_LEASE_SECONDS = env_int("TESTRUNS_LEASE_SECONDS", 35 * 60)
-# Request body limits, checked on Content-Length before the body is read or spooled to disk
-# (apps.core.limits): an API endpoint reads at most API_MAX_REQUEST_BYTES (CSV imports are 10 MB)
-# unless it raises its own limit (report uploads: the report limit + 1 MB); pages at most
-# PAGE_MAX_REQUEST_BYTES.
-API_MAX_REQUEST_BYTES = env_int("API_MAX_REQUEST_BYTES", 11 * 1024 * 1024)
-PAGE_MAX_REQUEST_BYTES = env_int("PAGE_MAX_REQUEST_BYTES", 11 * 1024 * 1024)
 # A queued run whose message may have been lost is sent again after this (duplicates are harmless).
 TESTRUNS_RESEND_SECONDS = env_int("TESTRUNS_RESEND_SECONDS", 5 * 60)
 # On PostgreSQL a processing run whose row nobody holds lost its worker (killed): handed out again
