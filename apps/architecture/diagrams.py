@@ -34,6 +34,9 @@ NODE_KINDS = ("service", "frontend", "database", "cache", "queue", "topic", "sto
 LIFECYCLES = ("planned", "experimental", "production", "deprecated", "retired")
 EDGE_KINDS = ("calls", "sends_to", "reads_from", "writes_to", "depends_on")
 ASYNC_KINDS = frozenset({"sends_to"})  # drawn dotted (-.->); every other kind is drawn solid (-->)
+# Mermaid refuses a diagram with more than 500 arrows (its maxEdges); over this many, arrows between
+# the same two boxes are merged into one, then the least important ones are left out (truncated=True).
+MAX_EDGES = 300
 MAX_NESTING = 4  # component subgraphs inside a system view; deeper parts are drawn flat in the 4th
 
 
@@ -119,9 +122,9 @@ def _node_text(node: Node, *, extra: str = "", one_line: bool = False) -> str:
     return f"{name}{' · ' if one_line else '<br/>'}{details}" if details else name
 
 
-def _edge_text(edge: Edge) -> str:
+def _edge_text(edge: Edge, *, short: bool = False) -> str:
     kind = label(edge.kind.replace("_", " "), 20)
-    protocol = label(edge.protocol, 40)
+    protocol = "" if short else label(edge.protocol, 40)
     return f"{kind} · {protocol}" if protocol else kind
 
 
@@ -178,7 +181,8 @@ class _Writer:
         self.ids: dict[str, str] = {}
         self.order: dict[str, int] = {}
         self.members: dict[str, list[str]] = defaultdict(list)
-        self.edges: list[tuple[int, int, int, str, str]] = []
+        self.edges: list[tuple[int, int, int, str, str, int, str]] = []
+        self.dropped = 0  # arrows left out (after merging) to stay under MAX_EDGES
         self.counters: Counter[str] = Counter()
 
     def new_id(self, key: str, prefix: str) -> str:
@@ -202,13 +206,34 @@ class _Writer:
     def close_group(self, depth: int) -> None:
         self.lines.append(f"{'  ' * depth}end")
 
-    def edge(self, source: str, target: str, kind: str, text: str) -> None:
+    def edge(self, source: str, target: str, kind: str, text: str, *, priority: int = 0, short: str = "") -> None:
+        """An arrow. Over MAX_EDGES, arrows between the same two nodes become one (labelled with the
+        ``short`` texts), then the ones with the lowest ``priority`` number are kept."""
         kind_rank = EDGE_KINDS.index(kind) if kind in EDGE_KINDS else len(EDGE_KINDS)
-        self.edges.append((self.order[source], self.order[target], kind_rank, text, kind))
+        row = (self.order[source], self.order[target], kind_rank, text, kind, priority, short or text)
+        self.edges.append(row)
+
+    def _rows(self) -> list[tuple[int, int, str, str]]:
+        rows = sorted(set(self.edges))
+        if len(rows) <= MAX_EDGES:
+            return [(source, target, text, kind) for source, target, _, text, kind, _, _ in rows]
+        pairs: dict[tuple[int, int], list] = {}
+        for source, target, _, _, kind, priority, short in rows:
+            pair = pairs.setdefault((source, target), [priority, [], set()])
+            pair[0] = min(pair[0], priority)
+            if short not in pair[1]:
+                pair[1].append(short)
+            pair[2].add(kind)
+        merged = sorted(pairs.items(), key=lambda item: (item[1][0], item[0]))
+        self.dropped = max(len(merged) - MAX_EDGES, 0)
+        return sorted(
+            (source, target, ", ".join(shorts), "sends_to" if kinds <= ASYNC_KINDS else "calls")
+            for (source, target), (_, shorts, kinds) in merged[:MAX_EDGES]
+        )
 
     def text(self) -> str:
         idents = {index: ident for ident, index in self.order.items()}
-        for source, target, _, text, kind in sorted(set(self.edges)):
+        for source, target, text, kind in self._rows():
             arrow = "-.->" if kind in ASYNC_KINDS else "-->"
             self.lines.append(f'  {idents[source]} {arrow}|"{text}"| {idents[target]}')
         used = [name for name in _CLASSDEFS if self.members.get(name)]
@@ -286,8 +311,9 @@ class Graph:
         )
         for (source, target, kind), count in crossings.items():
             text = f"{label(kind.replace('_', ' '), 20)} ×{count}"
-            writer.edge(writer.ids[source], writer.ids[target], kind, text)
-        return Diagram(writer.text(), nodes=len(writer.order), truncated=False, hidden=0)
+            writer.edge(writer.ids[source], writer.ids[target], kind, text, priority=-count)
+        mermaid = writer.text()
+        return Diagram(mermaid, nodes=len(writer.order), truncated=bool(writer.dropped), hidden=0)
 
     # -- system view --
 
@@ -411,10 +437,12 @@ class Graph:
             writer.add_class(more, ["more"])
 
         for edge in self._edges_among(members | neighbours):
+            crossing = edge.source not in members or edge.target not in members
             if edge.source in members or edge.target in members:
-                writer.edge(writer.ids[edge.source], writer.ids[edge.target], edge.kind, _edge_text(edge))
-        shown = len(members) + len(neighbours)
-        return Diagram(writer.text(), nodes=shown, truncated=bool(hidden), hidden=len(hidden))
+                writer.edge(writer.ids[edge.source], writer.ids[edge.target], edge.kind, _edge_text(edge),
+                            priority=int(crossing), short=_edge_text(edge, short=True))  # fmt: skip
+        mermaid, shown = writer.text(), len(members) + len(neighbours)
+        return Diagram(mermaid, nodes=shown, truncated=bool(hidden or writer.dropped), hidden=len(hidden))
 
     # -- neighbourhood --
 
@@ -446,9 +474,14 @@ class Graph:
             more = writer.new_id("\0more", "m")
             writer.node(more, _more_text(self.nodes[other] for other in hidden), "more", 1)
             writer.add_class(more, ["more"])
+        rank = {other: index for index, other in enumerate(order)}  # over MAX_EDGES, nearer the centre wins
         for edge in self._edges_among(kept):
-            writer.edge(writer.ids[edge.source], writer.ids[edge.target], edge.kind, _edge_text(edge))
-        return Diagram(writer.text(), nodes=len(kept), truncated=bool(hidden), hidden=len(hidden))
+            priority = min(rank[edge.source], rank[edge.target])
+            short = _edge_text(edge, short=True)
+            writer.edge(writer.ids[edge.source], writer.ids[edge.target], edge.kind, _edge_text(edge),
+                        priority=priority, short=short)  # fmt: skip
+        mermaid = writer.text()
+        return Diagram(mermaid, nodes=len(kept), truncated=bool(hidden or writer.dropped), hidden=len(hidden))
 
 
 # ---- Module-level helpers (each builds a throwaway Graph) -------------------------------------------

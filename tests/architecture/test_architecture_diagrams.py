@@ -15,6 +15,7 @@ import pytest
 from apps.architecture.diagrams import (
     EDGE_KINDS,
     LIFECYCLES,
+    MAX_EDGES,
     MAX_NESTING,
     NODE_KINDS,
     Diagram,
@@ -321,6 +322,35 @@ def test_sync_solid_async_dotted():
     assert '  n1 -.->|"sends to · Kafka"| n4' in text
     assert '  n8 -->|"calls · HTTPS/JSON"| n1' in text
     assert all(("-.->" in line) == ("sends to" in line) for line in text.splitlines() if "|" in line)
+
+
+def complete_graph(size: int) -> Graph:
+    nodes = [Node(f"k{i:02}", f"K{i}", "service") for i in range(size)]
+    edges = [
+        Edge(a.key, b.key, kind, "HTTPS") for a in nodes for b in nodes if a != b for kind in ("calls", "sends_to")
+    ]
+    return Graph(nodes, edges)
+
+
+def arrows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if "|" in line]
+
+
+def test_arrows_between_the_same_two_boxes_merge_over_the_edge_limit():
+    diagram = complete_graph(15).neighbourhood("k00")  # 420 arrows: as 210 merged ones they fit
+    assert len(arrows(diagram.mermaid)) == 210 and not diagram.truncated
+    assert '  n1 -->|"calls, sends to"| n2' in diagram.mermaid
+
+
+def test_arrows_over_the_limit_are_cut_nearest_first():
+    diagram = complete_graph(30).neighbourhood("k00")  # 870 pairs
+    lines = arrows(diagram.mermaid)
+    assert len(lines) == MAX_EDGES and diagram.truncated and diagram.hidden == 0
+    ends = [re.fullmatch(r' +(n\d+) \S+\|"[^"]*"\| (n\d+)', line).groups() for line in lines]
+    assert sum("n1" in pair for pair in ends) == 58  # all of the centre's: 29 out, 29 in (kinds merged)
+    systems, nodes, edges = random_catalog()
+    diagram = landscape(systems, nodes, edges)  # 40 systems, nearly every pair related
+    assert len(arrows(diagram.mermaid)) == MAX_EDGES and diagram.truncated
 
 
 # ---- Hostile labels ----------------------------------------------------------------------------------
