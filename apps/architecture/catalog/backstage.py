@@ -9,9 +9,11 @@ before raising; ``export_catalog`` writes the same shapes back so a round trip g
 Keys: an entity's key is its ``metadata.name``. Namespaces are dropped, because Threadline has one
 catalog per project — except where two entities of the same Threadline class (component/resource,
 system, domain, API) share a name in different namespaces: then the one in ``default`` keeps the
-bare name and the others become ``"<namespace>/<name>"`` ("/" can't occur in a Backstage name, so
-such a key never collides with a real one). A Component and a Resource with the same name in the
-same namespace would both become one Threadline component: that is an error.
+bare name and the others become ``"<namespace>--<name>"`` (still a valid Backstage name and
+Threadline key, so an export writes it back as a plain name; a clash with a real name, or a result
+over 63 characters, is an error). A Component and a Resource with the same name in the same
+namespace would both become one Threadline component: that is an error too. References to entities
+outside the file get the bare name as key (or ``<namespace>--<name>`` when that name is taken here).
 
 The dataclasses and mapping tables live in ``plan``, the writer in ``export``; both are re-exported.
 """
@@ -198,7 +200,10 @@ class _Parser:
                                "has the same name: both would become Threadline component "
                                f"'{ent.name}'; rename one")
                 clash = len(members) > 1 and ent.namespace != "default"
-                ent.key = f"{ent.namespace}/{ent.name}" if clash else ent.name
+                ent.key = f"{ent.namespace}--{ent.name}" if clash else ent.name
+                if clash and (len(ent.key) > MAX_NAME or ent.key.lower() in self.names[_class(ent.kind)]):
+                    self.error(ent.document, ent.line, ent.label, "metadata.name", f"shares its name with an entity "
+                               f"in another namespace, and '{ent.key}' can't stand in for it; rename one")
 
     def resolve(self, ent: _Entity, raw: str, path: str, *, default_kind: str | None, allowed: tuple[str, ...]):
         """A ref's (kind, key), recording it when the file doesn't define it; None when invalid."""
@@ -215,7 +220,7 @@ class _Parser:
             return kind, target.key
         key = name
         if namespace != "default" and name.lower() in self.names.get(_class(kind), ()):
-            key = f"{namespace}/{name}"
+            key = f"{namespace}--{name}"
         self.plan.unknown_references.append(
             UnknownReference(ent.document, ent.key, path, kind, key, f"{kind}:{namespace}/{name}")
         )

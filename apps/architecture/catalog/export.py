@@ -1,14 +1,16 @@
 """Threadline's catalog plan -> Backstage catalog YAML (the reverse of ``backstage.parse_catalog``).
 
 This module owns the writing side of the Backstage mapping: which Threadline component kinds become
-Backstage Resources, how keys become ``[namespace/]name`` and refs, and the YAML layout.
+Backstage Resources, how keys become names and refs, and the YAML layout. Every entity is written
+in the ``default`` namespace: a Threadline key is already a valid, unique Backstage name (keys that
+stood for another namespace, ``<namespace>--<name>``, are written as that name).
 """
 
 from __future__ import annotations
 
 import yaml
 
-from .plan import API_VERSIONS, MAX_NAME, NAME_RE, NAMESPACE_RE, RESOURCE_KINDS, TECHNOLOGY_ANNOTATION, PlanComponent
+from .plan import API_VERSIONS, MAX_NAME, NAME_RE, RESOURCE_KINDS, TECHNOLOGY_ANNOTATION, PlanComponent
 
 
 class _Dumper(yaml.SafeDumper):
@@ -23,27 +25,16 @@ def _str(dumper: yaml.SafeDumper, value: str):
 _Dumper.add_representer(str, _str)
 
 
-def _split_key(key: str) -> tuple[str, str]:
-    namespace, _, name = key.rpartition("/")
-    namespace = namespace or "default"
-    if len(name) > MAX_NAME or not NAME_RE.match(name) or not NAMESPACE_RE.match(namespace):
-        raise ValueError(f"key '{key}' can't be written as a Backstage name ([namespace/]name, {MAX_NAME} characters)")
-    return namespace, name
-
-
-def _ref(key: str, source_namespace: str, kind: str = "") -> str:
-    namespace, name = _split_key(key)
-    # Refs are relative to the referring entity's namespace: qualify whenever either isn't default.
-    body = name if namespace == source_namespace == "default" else f"{namespace}/{name}"
-    return f"{kind}:{body}" if kind else body
+def _name(key: str) -> str:
+    if len(key) > MAX_NAME or not NAME_RE.match(key):
+        raise ValueError(f"key '{key}' can't be written as a Backstage name (letters, digits, '-', '_', '.'; "
+                         f"at most {MAX_NAME} characters)")
+    return key
 
 
 def _entity(kind: str, key: str, name: str, description: str, tags: list[str], annotations: dict, spec: dict):
-    namespace, bare = _split_key(key)
-    metadata: dict = {"name": bare}
-    if namespace != "default":
-        metadata["namespace"] = namespace
-    if name and name != bare:
+    metadata: dict = {"name": _name(key)}
+    if name and name != key:
         metadata["title"] = name
     if description:
         metadata["description"] = description
@@ -67,34 +58,30 @@ def export_catalog(*, components=(), systems=(), domains=(), apis=(), relations=
     resource_keys = {c.key for c in components if c.kind in RESOURCE_KINDS}
     docs = []
     for d in domains:
-        ns = _split_key(d.key)[0]
-        spec = {"owner": d.owner or "unknown", "subdomainOf": d.parent and _ref(d.parent, ns)}
+        spec = {"owner": d.owner or "unknown", "subdomainOf": d.parent and _name(d.parent)}
         docs.append(_entity("Domain", d.key, d.name, d.description, [], {}, spec))
     for s in systems:
-        ns = _split_key(s.key)[0]
-        spec = {"owner": s.owner or "unknown", "domain": s.domain and _ref(s.domain, ns)}
+        spec = {"owner": s.owner or "unknown", "domain": s.domain and _name(s.domain)}
         docs.append(_entity("System", s.key, s.name, s.description, [], {}, spec))
     for c in components:
         docs.append(_component_doc(c, resource_keys, relations, apis))
     for a in apis:
-        ns = _split_key(a.key)[0]
         if a.definition_ref:
             definition: object = {"$text": a.definition_ref}
         else:
             definition = a.definition or "(no definition recorded)"
         spec = {"type": a.type or "unknown", "lifecycle": a.lifecycle, "owner": a.owner or "unknown",
-                "system": a.system and _ref(a.system, ns), "definition": definition}
+                "system": a.system and _name(a.system), "definition": definition}
         docs.append(_entity("API", a.key, a.name, a.description, [], {}, spec))
     return yaml.dump_all(docs, Dumper=_Dumper, sort_keys=False, allow_unicode=True, explicit_start=True, width=120)
 
 
 def _component_doc(c: PlanComponent, resource_keys: set[str], relations, apis) -> dict:
-    ns = _split_key(c.key)[0]
     targets = [ref.partition(":")[2] for ref in c.depends_on]
     targets += [r.target for r in relations if r.source == c.key and r.kind == "depends_on"]
     depends_on = []
     for target in targets:
-        ref = _ref(target, ns, "resource" if target in resource_keys else "component")
+        ref = f"{'resource' if target in resource_keys else 'component'}:{_name(target)}"
         if ref not in depends_on:
             depends_on.append(ref)
     provides = [*c.provides_apis, *(a.key for a in apis if c.key in a.provided_by and a.key not in c.provides_apis)]
@@ -110,8 +97,8 @@ def _component_doc(c: PlanComponent, resource_keys: set[str], relations, apis) -
         kind, spec_type = "Component", {"frontend": "website"}.get(c.kind, c.kind)
     spec = {
         "type": spec_type, "lifecycle": c.lifecycle, "owner": c.owner or "unknown",
-        "system": c.system and _ref(c.system, ns), "subcomponentOf": c.parent and _ref(c.parent, ns),
-        "providesApis": [_ref(k, ns) for k in provides], "consumesApis": [_ref(k, ns) for k in consumes],
+        "system": c.system and _name(c.system), "subcomponentOf": c.parent and _name(c.parent),
+        "providesApis": [_name(k) for k in provides], "consumesApis": [_name(k) for k in consumes],
         "dependsOn": depends_on,
     }
     return _entity(kind, c.key, c.name, c.description, c.tags, annotations, spec)
