@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.projects",
     "apps.requirements",
+    "apps.architecture",
     "apps.testruns",
 ]
 
@@ -298,6 +299,13 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "TestRunStatusEnum": "apps.testruns.models.RunStatus",
     "TestStatusEnum": "apps.testruns.models.Status",
 })
+
+# Architecture (apps.architecture): the largest Backstage catalog, schema version (DBML/DDL) and ADR
+# zip it reads, and the longest hand-written diagram. Larger input gets a clear error, not a parse.
+ARCHITECTURE_MAX_CATALOG_BYTES = env_int("ARCHITECTURE_MAX_CATALOG_BYTES", 5 * 1024 * 1024)
+ARCHITECTURE_MAX_SCHEMA_BYTES = env_int("ARCHITECTURE_MAX_SCHEMA_BYTES", 5 * 1024 * 1024)
+ARCHITECTURE_MAX_ADR_ZIP_BYTES = env_int("ARCHITECTURE_MAX_ADR_ZIP_BYTES", 10 * 1024 * 1024)
+ARCHITECTURE_MAX_DIAGRAM_CHARS = env_int("ARCHITECTURE_MAX_DIAGRAM_CHARS", 100_000)
 
 # Content Security Policy (django-csp): scripts only from our own static files — no inline script,
 # no eval — so injected markup can't run. Inline *styles* stay allowed: Bootstrap's progress widths,
