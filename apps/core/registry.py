@@ -34,6 +34,7 @@ class AppEntry:
     seed: Callable | None = None  # (project=, user=) -> None, idempotent demo data
     hint: str = ""  # the overview card's text while the app has nothing to show
     tab: str = ""  # URL name of the tab's page; default: the first kit's list page
+    sections: bool = False  # a row of links to the tab's page and each kit's list, on the app's pages
     kits: list = field(default_factory=list)
 
     @property
@@ -43,8 +44,11 @@ class AppEntry:
         return f"{self.label}:{self.kits[0].url_name}_list" if self.kits else ""
 
     def urlpatterns(self) -> list:
-        # A kit at the app's root ("" path) matches last, so "tests/" is never read as an object key.
+        """The app's own pages (``<app>.urls``: pages that belong to no one model), then its kits'.
+        A kit at the app's root ("" path) matches last, so "tests/" is never read as an object key."""
         patterns = []
+        if find_spec(f"{self.module}.urls") is not None:
+            patterns += import_module(f"{self.module}.urls").urlpatterns
         for kit in sorted(self.kits, key=lambda kit: kit.path == ""):
             patterns += kit.urlpatterns()
         return patterns
@@ -54,11 +58,11 @@ _apps: dict[str, AppEntry] = {}
 
 
 def register_app(config, *, title: str, icon: str, order: int, path: str | None = None, card=None, seed=None,
-                 hint: str = "", tab: str = "") -> AppEntry:
+                 hint: str = "", tab: str = "", sections: bool = False) -> AppEntry:
     """Called from an app's ``AppConfig.ready()``; registering twice (tests reloading) replaces."""
     entry = AppEntry(label=config.label, module=config.name, title=title, icon=icon, order=order,
                      path=path if path is not None else config.label.replace("_", "-"), card=card, seed=seed,
-                     hint=hint, tab=tab)  # fmt: skip
+                     hint=hint, tab=tab, sections=sections)  # fmt: skip
     previous = _apps.get(config.label)
     if previous is not None:
         entry.kits = previous.kits
@@ -121,3 +125,17 @@ def seed_project(*, project, user) -> None:
     for entry in registered_apps():
         if entry.seed is not None:
             entry.seed(project=project, user=user)
+
+
+def app_sections(project, namespace: str) -> list[dict]:
+    """The section links of the app whose page this is (``sections=True``): its tab's page ("Overview")
+    when that is not a kit's list, then each kit's list, in registration order. [] for other apps."""
+    from django.urls import reverse
+
+    entry = _apps.get(namespace)
+    if entry is None or not entry.sections:
+        return []
+    names = [] if not entry.tab else [("Overview", f"{entry.label}:{entry.tab}")]
+    names += [(str(kit.model._meta.verbose_name_plural).capitalize(), f"{entry.label}:{kit.url_name}_list")
+              for kit in entry.kits if kit.has_page("list")]  # fmt: skip
+    return [{"title": title, "url": reverse(name, kwargs={"project_slug": project.slug})} for title, name in names]

@@ -302,12 +302,17 @@ class ProjectImportView(ProjectMixin, generic.TemplateView):
     permission = MANAGE
     columns: list[str] = []
     success_url = None
+    upload_form_class = CsvUploadForm  # another file kind: its form, and ``read_upload`` below
 
     def run_import(self, data, *, dry_run: bool):
         raise NotImplementedError
 
+    def read_upload(self, form):
+        """The uploaded file as ``run_import`` takes it (kept in the cache between preview and confirm)."""
+        return decode_csv(form.cleaned_data["file"].read())
+
     def get_context_data(self, **kwargs):
-        kwargs.setdefault("form", CsvUploadForm())
+        kwargs.setdefault("form", self.upload_form_class())
         return super().get_context_data(columns=self.columns, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -315,14 +320,14 @@ class ProjectImportView(ProjectMixin, generic.TemplateView):
         token = request.POST.get("token", "")
         if token:
             return self.confirm(token)
-        form = CsvUploadForm(request.POST, request.FILES)
+        form = self.upload_form_class(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         try:
-            data = decode_csv(form.cleaned_data["file"].read())
+            data = self.read_upload(form)
             report = self.run_import(data, dry_run=True)
         except ValidationError as exc:
-            form.add_error("file", exc.messages)
+            form.add_error(None if "file" not in form.fields else "file", exc.messages)
             return self.render_to_response(self.get_context_data(form=form), status=400)
         token = uuid.uuid4().hex if report.ok else ""
         if token:

@@ -26,3 +26,34 @@ def uploaded_file(request, field: str):
     if sent not in (None, ""):
         raise ValidationError({field: [f"'{field}' must be a file: send it as a multipart file field."]})
     return None
+
+
+class RawTextParser(parsers.BaseParser):
+    """A text file sent as the whole body (curl --data-binary @schema.sql): hands the view its bytes.
+
+    The endpoint's Content-Length limit (BodyLimitMixin) is checked before this runs; a chunked body
+    without a length is cut at that limit plus one byte, so the view can say it is too large."""
+
+    media_type = "*/*"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> bytes:
+        view = (parser_context or {}).get("view")
+        limit = view.max_request_bytes() if view is not None and hasattr(view, "max_request_bytes") else 10 * 2**20
+        return stream.read(limit + 1) if stream is not None else b""
+
+
+def body_text(request, *, field: str = "file", limit: int) -> str:
+    """The uploaded text: multipart field ``field`` or the raw body, UTF-8 (a BOM is dropped).
+    A 400 naming the field when there is none, it is larger than ``limit`` or it isn't UTF-8 text."""
+    data = request.data
+    if not isinstance(data, bytes):
+        upload = uploaded_file(request, field)
+        data = upload.read(limit + 1) if upload is not None else b""
+    if not data.strip():
+        raise ValidationError({field: [f"Nothing was sent: put the file in the body or in multipart field '{field}'."]})
+    if len(data) > limit:
+        raise ValidationError({field: [f"The file is larger than the {limit // 2**20} MB limit."]})
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({field: [f"The file is not UTF-8 text (byte {exc.start})."]}) from None

@@ -1,11 +1,44 @@
 """Base serializers. A serializer turns JSON into values and rows into JSON; the model's rules are
 checked once, by the service that saves (its ValidationError becomes the API's 400 body)."""
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from apps.core.models import limit_to_project
+
+
+class ByNameField(serializers.CharField):
+    """A related row named by a string; blank or null means none (CharField would hand on "" itself)."""
+
+    def run_validation(self, data=serializers.empty):
+        if data == "" or (isinstance(data, str) and not data.strip()):
+            if not self.allow_blank:
+                self.fail("blank")
+            return None
+        return super().run_validation(data)
+
+
+class UsernameField(ByNameField):
+    """A project member by username (read: the username)."""
+
+    def to_representation(self, user):
+        return user.get_username() if user else None
+
+    def to_internal_value(self, data):
+        username = super().to_internal_value(data)
+        if not username:
+            return None
+        project = self.context["project"]
+        user = (
+            get_user_model()
+            .objects.filter(**{get_user_model().USERNAME_FIELD: username}, memberships__project=project)
+            .first()
+        )
+        if user is None:
+            raise serializers.ValidationError(f"No member of this project is called '{username}'.")
+        return user
 
 
 class ProjectModelSerializer(serializers.ModelSerializer):
@@ -66,3 +99,21 @@ def query_values(serializer_class: type[serializers.Serializer], request) -> dic
     if not serializer.is_valid():
         raise ValidationError(serializer.errors)
     return serializer.validated_data
+
+
+class KeyField(serializers.SlugRelatedField):
+    """A related row of the same project named by its key (a component "payments-api"); the project
+    limit comes from ProjectModelSerializer, like any related field's."""
+
+    def __init__(self, queryset, *, slug_field: str = "key", **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_null", not kwargs.get("many", False))
+        super().__init__(slug_field=slug_field, queryset=queryset, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return self.get_queryset().get(**{self.slug_field: data})
+        except (TypeError, ValueError):
+            self.fail("invalid")
+        except self.get_queryset().model.DoesNotExist:
+            raise ValidationError(f"There is no '{data}' in this project.") from None

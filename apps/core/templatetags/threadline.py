@@ -32,6 +32,17 @@ def project_tabs(project) -> list[dict]:
 
 
 @register.simple_tag(takes_context=True)
+def app_sections(context, project) -> list[dict]:
+    """The current app's section links (apps.core.registry.app_sections), the current one marked."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    sections = registry.app_sections(project, match.namespace) if match and match.namespace else []
+    # The longest matching prefix is the current section ("Overview" is every page's prefix).
+    current = max((s["url"] for s in sections if request.path.startswith(s["url"])), key=len, default="")
+    return [dict(section, active=section["url"] == current) for section in sections]
+
+
+@register.simple_tag(takes_context=True)
 def table_rows(context, table, rows):
     """The body rows of a bound apps.core.tables table: one compiled template for all cells."""
     return mark_safe(table.render_rows(context, rows))  # noqa: S308 - rendered by an autoescaping template

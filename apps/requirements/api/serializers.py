@@ -1,11 +1,10 @@
 """API shapes for requirements. The models' rules are checked by the services that save (once)."""
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.serializers import ProjectModelSerializer
+from apps.core.api.serializers import ByNameField, ProjectModelSerializer, UsernameField
 from apps.core.markdown import render_markdown
 
 from .. import services, verification, workflow
@@ -27,38 +26,6 @@ class StatusField(serializers.CharField):
 
     def __init__(self, **kwargs):
         super().__init__(read_only=True, help_text=kwargs.pop("help_text", STATUS_HELP), **kwargs)
-
-
-class ByNameField(serializers.CharField):
-    """A related row named by a string; blank or null means none (CharField would hand on "" itself)."""
-
-    def run_validation(self, data=serializers.empty):
-        if data == "" or (isinstance(data, str) and not data.strip()):
-            if not self.allow_blank:
-                self.fail("blank")
-            return None
-        return super().run_validation(data)
-
-
-class UsernameField(ByNameField):
-    """A project member by username (read: the username)."""
-
-    def to_representation(self, user):
-        return user.get_username() if user else None
-
-    def to_internal_value(self, data):
-        username = super().to_internal_value(data)
-        if not username:
-            return None
-        project = self.context["project"]
-        user = (
-            get_user_model()
-            .objects.filter(**{get_user_model().USERNAME_FIELD: username}, memberships__project=project)
-            .first()
-        )
-        if user is None:
-            raise serializers.ValidationError(f"No member of this project is called '{username}'.")
-        return user
 
 
 class RequirementKeyField(ByNameField):
