@@ -151,9 +151,10 @@ class _Parser:
             return
         ent = _Entity(document, line, kind, "default", name if isinstance(name, str) else "?", {}, {})
         for extra in sorted(set(data) - _TOP_LEVEL, key=str):
-            self.error(document, line, None, str(extra), "is not an entity field (apiVersion, kind, metadata, spec)")
+            self.error(document, line, ent.label, str(extra), "is not an entity field (apiVersion, kind, metadata, "
+                       "spec)")
         if data.get("apiVersion") not in API_VERSIONS:
-            self.error(document, line, None, "apiVersion", f"must be one of {', '.join(API_VERSIONS)}")
+            self.error(document, line, ent.label, "apiVersion", f"must be one of {', '.join(API_VERSIONS)}")
         if not isinstance(metadata, dict):
             self.error(document, line, None, "metadata", "is required (a mapping with at least a name)")
             return
@@ -407,7 +408,7 @@ def parse_catalog(text: str) -> CatalogPlan:
     parser.link_apis()
     parser.check_cycles(parser.plan.components, "parent", "spec.subcomponentOf", "component")
     parser.check_cycles(parser.plan.domains, "parent", "spec.subdomainOf", "domain")
-    errors = parser.errors
+    errors = sorted(parser.errors, key=lambda e: e.document or 0)  # stable: per document, in check order
     if len(errors) == 1:
         raise errors[0]
     if errors:
