@@ -149,14 +149,16 @@ def _link_components(project, plan, components: dict, systems: dict) -> None:
         if item.parent and parent is not None and row.parent_id != parent.pk:
             row.parent = parent
             _save_quietly(row)
-    have = set(Relation.objects.filter(project=project).values_list("source_id", "target_id", "kind"))
+    # A dependsOn between two components that already have a relation (a "calls" exported as
+    # dependsOn, say) is that relation: re-importing an export adds nothing.
+    have = set(Relation.objects.filter(project=project).values_list("source_id", "target_id"))
     new = []
     for relation in plan.relations:
         source, target = components.get(relation.source), components.get(relation.target)
         if source is None or target is None or source.pk == target.pk:
             continue
-        if (source.pk, target.pk, relation.kind) not in have:
-            have.add((source.pk, target.pk, relation.kind))
+        if (source.pk, target.pk) not in have:
+            have.add((source.pk, target.pk))
             new.append(Relation(project=project, source=source, target=target, kind=relation.kind))
     Relation.objects.bulk_create(new)
     apis = {a.key: a for a in ApiReference.objects.filter(project=project)}
@@ -204,7 +206,8 @@ def catalog_export(*, project) -> str:
             system=c.system.key if c.system else "", parent=c.parent.key if c.parent else "",
             technology=c.technology, repository_url=c.repository_url,
             provides_apis=[a.key for a in c.provided_apis.all()], consumes_apis=[a.key for a in c.consumed_apis.all()],
-            depends_on=[r.target.key for r in c.relations_out.all()],
+            # Backstage has one edge, dependsOn: every relation kind is written as one (once per target).
+            depends_on=list(dict.fromkeys(f"component:{r.target.key}" for r in c.relations_out.all())),
         ))  # fmt: skip
     plan_apis = [backstage.PlanApi(key=a.key, name=a.name, type=a.type, lifecycle=a.lifecycle, owner=a.owner,
                                    system=a.system.key if a.system else "", definition_ref=a.definition,
