@@ -3,8 +3,8 @@
 This module owns the archive boundary of the ADR engine. ``read_zip`` never extracts to disk and
 never trusts the archive's own bookkeeping: names are checked (no absolute paths, no ``..``), sizes
 are checked as declared *and* as actually decompressed (read in chunks, stopped at the cap), the
-compression ratio is capped, and encrypted entries or text that isn't UTF-8 are refused. Every
-refusal is an ``AdrError`` naming the entry.
+compression ratio is capped, and encrypted entries or text that isn't UTF-8 (or holds NUL bytes)
+are refused. Every refusal is an ``AdrError`` naming the entry.
 """
 
 from __future__ import annotations
@@ -84,6 +84,8 @@ def read_zip(
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError as exc:
                 raise AdrError(f"the file is not UTF-8 text (byte {exc.start})", name) from None
+            if "\x00" in text:  # valid UTF-8, but no markdown file holds NUL bytes
+                raise AdrError("the file holds binary data (NUL bytes), not text", name)
             out.append((name, text))
     return out
 
