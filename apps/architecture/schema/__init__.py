@@ -10,11 +10,13 @@ It never imports Django and never executes SQL; bad input raises ``SchemaError``
 
 from .dbml import export_dbml, parse_dbml
 from .ddl import DIALECTS, parse_ddl
+from .diff import CHANGE_IDS, diff_schemas, is_breaking
 from .errors import SchemaError
 from .model import AUTOINCREMENT, Column, ForeignKey, Index, Schema, Table, qualified_name
 
 __all__ = [
     "AUTOINCREMENT",
+    "CHANGE_IDS",
     "DIALECTS",
     "Column",
     "ForeignKey",
@@ -22,7 +24,9 @@ __all__ = [
     "Schema",
     "SchemaError",
     "Table",
+    "diff_schemas",
     "export_dbml",
+    "is_breaking",
     "parse_dbml",
     "parse_ddl",
     "qualified_name",
