@@ -210,6 +210,13 @@ def test_adr_tools_title_number_without_a_filename():
     assert parse_madr(ADR_TOOLS_FIRST).number == 1
 
 
+def test_adr_tools_status_that_is_neither_a_status_nor_a_link():
+    text = ADR_TOOLS_SECOND.replace("Accepted", "In review")
+    with pytest.raises(AdrError, match="status 'In review' is not one of") as info:
+        parse_madr(text, filename="0002-use-madr.md")
+    assert info.value.line == 7
+
+
 # --- MADR variants ----------------------------------------------------------------------------
 
 

@@ -45,6 +45,7 @@ _META_LINE = re.compile(
 _SUPERSEDES_LINE = re.compile(r"^\s*(?:[*-]\s+)?super[cs]edes\b\s*:?\s*(.*)$", re.IGNORECASE)
 _SUPERSEDED = re.compile(r"^super[cs]eded(?:\s+by\b\s*:?\s*(.*))?$", re.IGNORECASE | re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_LINK = re.compile(r"\[[^\]]*\]\([^)]*\)")
 _SECTIONS = {
     "context and problem statement": "context", "context": "context",
     "considered options": "considered_options",
@@ -295,7 +296,9 @@ def _read_meta(r: _Reader, adr: ParsedAdr, meta: dict, status_lines: list, extra
         try:
             found = parse_status(text, file=r.file, line=line_no)
         except AdrError:
-            links.append(text)  # "Amends [..]", "Clarified by [..]": adr-tools' other links
+            if not _LINK.search(text):
+                raise
+            links.append(text)  # "Amends [..](..)", "Clarified by [..](..)": adr-tools' other links
             continue
         if status != "superseded":
             status, superseded_by, warning = found
@@ -305,7 +308,7 @@ def _read_meta(r: _Reader, adr: ParsedAdr, meta: dict, status_lines: list, extra
         r.warnings.append(warning)
     by, by_line = front.get("superseded-by", front.get("superseded_by")), at.get("superseded-by")
     if by not in (None, ""):
-        number = by if isinstance(by, int) else ref_number(str(by))
+        number = by if isinstance(by, int) and not isinstance(by, bool) else ref_number(str(by))
         if number is None:
             raise AdrError(f"superseded-by '{by}' names no ADR number", r.file, by_line)
         if superseded_by not in (None, number):
