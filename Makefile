@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threadline_bench
 
-.PHONY: install run test test-smoke schema-check lint migrate seed worker beat web bench vendor clean
+.PHONY: install run test test-smoke schema-check lint migrate seed worker beat web bench bench-architecture vendor clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ beat: install
 
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_architecture.py
+
+# One app's benchmark alone (each rewrites only its own section of docs/benchmarks.md).
+bench-architecture: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_architecture.py
 
 vendor:
 	bash scripts/vendor.sh

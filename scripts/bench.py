@@ -30,6 +30,10 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from benchdoc import replace_section  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/threadline_bench"
 CASES = int(os.environ.get("BENCH_CASES", "100000"))
 # Rounds of (first ingestion, its floor, steady-state ingestion, its floor): on a shared VM single
@@ -361,7 +365,7 @@ def write_report(rounds: list[dict], engine_s: float, pages: list[dict]) -> str:
     last = rounds[-1]["steady"]
     met = _median(ratio_first) <= 2 and _median(ratio_steady) <= 2
     lines = [
-        "# Benchmarks",
+        "## Test runs",
         "",
         f"Test-run ingestion and pages, measured on {date.today().isoformat()} by `make bench`",
         "(`DATABASE_URL=postgres://postgres@127.0.0.1:5432/threadline_bench .venv/bin/python scripts/bench.py`).",
@@ -479,7 +483,7 @@ def main() -> None:
     pages = bench_pages(user, big)
     for row in pages:
         print(f"{row['label']:<45} queries={row['queries']:<3} p50={row['p50']:.1f}ms p95={row['p95']:.1f}ms")
-    OUT.write_text(write_report(rounds, engine_s, pages))
+    replace_section(OUT, "testruns", write_report(rounds, engine_s, pages))
     print(f"wrote {OUT.relative_to(ROOT)}")
 
 
