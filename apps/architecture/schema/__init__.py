@@ -11,6 +11,7 @@ It never imports Django and never executes SQL; bad input raises ``SchemaError``
 from .dbml import export_dbml, parse_dbml
 from .ddl import DIALECTS, parse_ddl
 from .diff import CHANGE_IDS, diff_schemas, is_breaking
+from .erd import erd_mermaid
 from .errors import SchemaError
 from .model import AUTOINCREMENT, Column, ForeignKey, Index, Schema, Table, qualified_name
 
@@ -25,6 +26,7 @@ __all__ = [
     "SchemaError",
     "Table",
     "diff_schemas",
+    "erd_mermaid",
     "export_dbml",
     "is_breaking",
     "parse_dbml",
