@@ -315,7 +315,8 @@ class DataModelVersion(TimeStampedModel):
     schema = models.JSONField(default=dict)
     tables = models.PositiveIntegerField(default=0)
     warnings = models.JSONField(default=list, blank=True)
-    breaking = models.BooleanField(null=True, help_text="Breaking against the version before (None: the first).")
+    breaking = models.BooleanField(null=True, blank=True,
+                                   help_text="Breaking against the version before (None: the first).")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="+")  # fmt: skip
 

@@ -9,8 +9,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.core.api.parsers import RawTextParser, body_text
@@ -49,8 +51,23 @@ class DocumentViewSet(ProjectModelViewSet):
         return Response(DocumentRevisionSerializer(revisions, many=True).data)
 
 
+class SchemaFormatNegotiation(DefaultContentNegotiation):
+    """Here ``?format=`` names an uploaded schema's language (dbml, sql), not the response's media type
+    (DRF would answer 404 for a format it has no renderer for): responses are JSON."""
+
+    class settings:  # noqa: N801 - DRF reads ``self.settings.<NAME>``
+        URL_FORMAT_OVERRIDE = None
+
+        def __getattr__(self, name):
+            return getattr(api_settings, name)
+
+    settings = settings()
+
+
 class DataModelViewSet(ProjectModelViewSet):
     """Data models (ERD) of database/cache/storage components; versions are DBML or SQL DDL uploads."""
+
+    content_negotiation_class = SchemaFormatNegotiation
 
     action_roles = {"versions": READ, "upload": WRITE, "version": READ, "diff": READ}
 
@@ -58,7 +75,8 @@ class DataModelViewSet(ProjectModelViewSet):
         return settings.ARCHITECTURE_MAX_SCHEMA_BYTES + 64 * 1024  # the schema plus multipart framing
 
     @extend_schema(responses=DataModelVersionSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="versions", pagination_class=None)
+    @action(detail=True, methods=["get"], url_path="versions", pagination_class=None,
+            parser_classes=[MultiPartParser, RawTextParser])
     def versions(self, request, *args, **kwargs):
         """The data model's versions, newest first."""
         versions = self.get_object().versions.select_related("author").order_by("-number")
@@ -81,7 +99,7 @@ class DataModelViewSet(ProjectModelViewSet):
         return Response(DataModelVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=DataModelVersionDetailSerializer)
-    @action(detail=True, methods=["get"], url_path=r"versions/(?P<version_id>[0-9]{1,10})")
+    @action(detail=True, methods=["get"], url_path="versions/<int:version_id>")
     def version(self, request, *args, **kwargs):
         """One version with its parsed schema (tables, columns, indexes, foreign keys) and source."""
         version = get_object_or_404(self.get_object().versions, pk=int(kwargs["version_id"]))
