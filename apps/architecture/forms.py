@@ -83,6 +83,7 @@ class DocumentForm(ServiceModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "components": forms.SelectMultiple(attrs={"size": 6}),
         }
+        labels = {"source": "Mermaid source", "component": "Attached to", "components": "Components it shows"}
         help_texts = {"source": "Mermaid 11: flowchart, sequenceDiagram, classDiagram, stateDiagram-v2, "
                                 "erDiagram, C4Context … The preview updates as you type."}  # fmt: skip
 
@@ -117,7 +118,7 @@ class SchemaUploadForm(forms.Form):
 
 
 class CatalogUploadForm(forms.Form):
-    file = forms.FileField(required=False, label="catalog-info.yaml",
+    file = forms.FileField(required=False, label="Catalog file",
                            help_text="Backstage's format; several documents separated by ---.")  # fmt: skip
     text = forms.CharField(required=False, label="…or paste it", widget=forms.Textarea(
         attrs={"rows": 8, "spellcheck": "false", "class": "font-monospace"}))  # fmt: skip

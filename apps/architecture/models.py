@@ -218,6 +218,7 @@ class Document(ProjectScopedModel):
 
     class Meta:
         ordering = ["title", "pk"]
+        verbose_name = "diagram"
 
     def __str__(self) -> str:
         return self.title
@@ -404,6 +405,7 @@ class ApiReference(ProjectScopedModel):
 
     class Meta:
         ordering = ["key"]
+        verbose_name, verbose_name_plural = "API reference", "APIs"
         constraints = [_unique("apireference_unique_key", "project", "key",
                                message="This project already has an API with this key.")]  # fmt: skip
 

@@ -18,6 +18,7 @@ from importlib.util import find_spec
 
 from django.urls import include, path
 from django.urls.exceptions import NoReverseMatch
+from django.utils.text import capfirst
 
 
 @dataclass
@@ -136,6 +137,6 @@ def app_sections(project, namespace: str) -> list[dict]:
     if entry is None or not entry.sections:
         return []
     names = [] if not entry.tab else [("Overview", f"{entry.label}:{entry.tab}")]
-    names += [(str(kit.model._meta.verbose_name_plural).capitalize(), f"{entry.label}:{kit.url_name}_list")
+    names += [(capfirst(kit.model._meta.verbose_name_plural), f"{entry.label}:{kit.url_name}_list")
               for kit in entry.kits if kit.has_page("list")]  # fmt: skip
     return [{"title": title, "url": reverse(name, kwargs={"project_slug": project.slug})} for title, name in names]

@@ -21,7 +21,8 @@ def test_seed_demo_twice_is_one_user_one_project():
     assert Project.objects.filter(slug="payments-api").count() == 1
     assert Membership.objects.get(project__slug="payments-api").user == user
     assert user.emailaddress_set.get().verified
-    assert ObjectChange.objects.filter(action="create", object_repr="Payments API").get().via == "cli"
+    created = ObjectChange.objects.filter(action="create", content_type__model="project", object_repr="Payments API")
+    assert created.get().via == "cli"
 
 
 @pytest.mark.django_db
