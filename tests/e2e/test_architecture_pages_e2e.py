@@ -26,7 +26,7 @@ def test_every_architecture_page_renders_its_diagrams(browser, live_server, scre
         "overview": "/", "components": "/components/", "component": "/components/payments-api/?depth=2",
         "system": "/systems/payments/", "relations": "/relations/", "diagrams": "/diagrams/",
         "diagram": f"/diagrams/{document.pk}/", "diagram-edit": f"/diagrams/{document.pk}/edit/",
-        "data-model": f"/data-models/{data_model.key}/", 
+        "data-model": f"/data-models/{data_model.key}/",
         "data-model-version": f"/data-models/{data_model.key}/versions/2/",
         "data-model-diff": f"/data-models/{data_model.key}/diff/", "decisions": "/decisions/",
         "decision": "/decisions/ADR-0002/", "apis": "/apis/", "import": "/catalog/import/",
