@@ -14,6 +14,8 @@ from django.db import models
 from apps.core.models import ProjectScopedModel, ProjectScopedQuerySet, TimeStampedModel
 from apps.core.text import is_number
 
+from . import mermaid
+
 # Backstage's entity-name rule, so a catalog round-trips: letters, digits, "-", "_" and ".", at most 63.
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 KEY_HELP = "Letters, digits, '-', '_' and '.', at most 63; used in URLs and the API (e.g. payments-api)."
@@ -243,6 +245,9 @@ class Document(ProjectScopedModel):
         if len(self.source) > settings.ARCHITECTURE_MAX_DIAGRAM_CHARS:
             raise ValidationError({"source": f"A diagram is at most {settings.ARCHITECTURE_MAX_DIAGRAM_CHARS} "
                                              "characters; split it."})  # fmt: skip
+        unsafe = mermaid.problems(self.source)
+        if unsafe:
+            raise ValidationError({"source": unsafe})
         if self.component_id and self.component.project_id != self.project_id:
             raise ValidationError({"component": "Choose a component of this project."})
 

@@ -152,3 +152,31 @@ def test_health_counts_match_the_filtered_lists(project, users, make_component):
                       "breaking-data-models": 0}  # fmt: skip
     for name, (_, check) in selectors.HEALTH_CHECKS.items():
         assert Component.objects.filter(project=project).filter(check).count() == counts[name]
+
+
+@pytest.mark.parametrize("source, line", [
+    ('flowchart LR\n  A-->B\n  click A callback "alert(1)"\n', 3),
+    ('flowchart LR\n  A["<img src=x onerror=alert(1)>"]\n', 2),
+    ('flowchart LR\n  A-->B\n  click B "javascript:alert(1)"\n', 3),
+    ('%%{init: {"securityLevel": "loose"}}%%\nflowchart LR\n  A-->B\n', 1),
+    ('---\nconfig:\n  securityLevel: loose\n---\nflowchart LR\n  A-->B\n', 3),
+    ("sequenceDiagram\n  A->>B: <script>alert(1)</script>\n", 2),
+    ('flowchart LR\n  A["<a href=\'JaVaScRiPt:alert(1)\'>x</a>"]\n', 2),
+])  # fmt: skip
+def test_script_in_a_diagram_is_refused_with_its_line(project, users, source, line):
+    with pytest.raises(ValidationError) as error:
+        services.document_save(instance=Document(project=project), actor=users["owner"],
+                               values={"title": "x", "source": source})  # fmt: skip
+    assert f"Line {line}:" in str(error.value.message_dict["source"])
+    assert not Document.objects.exists()
+
+
+def test_ordinary_diagrams_pass_the_script_check():
+    from pathlib import Path
+
+    from apps.architecture.mermaid import problems
+
+    folder = Path(__file__).resolve().parent.parent / "fixtures" / "architecture" / "mermaid" / "valid"
+    sources = [p.read_text() for p in sorted(folder.glob("*.mmd"))]
+    assert sources, "the Mermaid fixtures are missing"
+    assert [problems(text) for text in sources] == [[] for _ in sources]

@@ -76,3 +76,23 @@ def test_import_catalog_see_diagram_write_a_sequence_diagram(page_as, project, s
     assert page.get_by_role("link", name="Artist lookup flow").count() == 1 and figure is not None
     screenshot(page, "architecture-component")
     assert not [e for e in errors if "favicon" not in e], errors
+
+
+MERMAID = Path(__file__).resolve().parent.parent / "fixtures" / "architecture" / "mermaid"
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_editor_flags_what_mermaid_rejects_and_previews_the_rest(page_as, project):
+    """Mermaid's own must-fail sources show an error in the editor; its valid ones preview as SVG."""
+    page = page_as("member")
+    page.goto(f"{URL}/diagrams/new/")
+    source, error = page.get_by_label("Mermaid source"), page.locator("[data-editor-error]")
+    for path in sorted((MERMAID / "must-fail").glob("*.mmd")):
+        source.fill(path.read_text())
+        error.wait_for(state="visible")
+        assert error.inner_text().strip(), path.name
+    for path in sorted((MERMAID / "valid").glob("*.mmd")):
+        source.fill(path.read_text())
+        error.wait_for(state="hidden")
+        page.locator("[data-editor-preview] svg").wait_for()
