@@ -385,7 +385,8 @@
       const lines = errorLines(error, source);
       paintGutter(lines);
       textarea.setAttribute("aria-invalid", "true");
-      preview.classList.add("opacity-50"); // the last version that worked stays, faded
+      if (preview.querySelector("svg")) preview.classList.add("opacity-50"); // the last drawing that worked, faded
+      else preview.textContent = "The preview appears once the source parses.";
       root.dataset.result = "error";
       if (!errorBox) return;
       const where = document.createElement("strong");
