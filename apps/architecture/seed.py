@@ -5,7 +5,7 @@ from apps.core.services import instance_save
 from apps.requirements.models import Requirement
 
 from . import services
-from .models import Component, DataModel, Decision, Document, Relation, System
+from .models import ApiReference, Component, DataModel, Decision, Document, Relation, System
 
 SYSTEMS = [("payments", "Payments", "Takes card payments and refunds."), ("storefront", "Storefront", "")]
 COMPONENTS = [
@@ -72,6 +72,12 @@ def seed_architecture(*, project, user) -> None:
     for label, text in (("v1", SCHEMA_V1), ("v2", SCHEMA_V2)):
         services.data_model_version_add(data_model=data_model, actor=user, text=text, format="sql",
                                         dialect="postgres", label=label)  # fmt: skip
+    # The API the payments service provides, as a catalog import would leave it (for the contracts app).
+    api = ApiReference(project=project, key="payments-api", name="Payments API", type="openapi",
+                       lifecycle="production", system=systems["payments"])  # fmt: skip
+    api = instance_save(instance=api, actor=user)
+    api.providers.set([components["payments-api"]])
+    api.consumers.set([components["web-shop"]])
     requirements = list(Requirement.objects.filter(project=project).order_by("number")[:1])
     first = services.decision_save(instance=Decision(project=project), actor=user, values={
         "title": "Use SOAP gateway for card authorisation", "status": "accepted",

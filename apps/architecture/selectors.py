@@ -96,20 +96,19 @@ def system_diagram(*, system: System, cap: int = 60) -> diagrams.Diagram:
 
 def component_diagram(*, component: Component, depth: int = 1, cap: int = 40) -> diagrams.Diagram:
     """A component's neighbourhood: one query per ring of the breadth-first walk (at most ``depth``),
-    then the nodes; the engine caps what it draws."""
+    then the nodes and every relation among them (between two outer ones too); the engine caps
+    what it draws."""
     depth = 2 if depth >= 2 else 1
-    reached, frontier, edge_ids = {component.pk}, {component.pk}, set()
+    reached, frontier = {component.pk}, {component.pk}
     for _ in range(depth):
-        rows = Relation.objects.filter(Q(source_id__in=frontier) | Q(target_id__in=frontier)).values_list(
-            "id", "source_id", "target_id")
         found = set()
-        for pk, source, target in rows:
-            edge_ids.add(pk)
+        touching = Q(source_id__in=frontier) | Q(target_id__in=frontier)
+        for source, target in Relation.objects.filter(touching).values_list("source_id", "target_id"):
             found.update((source, target))
         frontier = found - reached
         reached |= found
         if not frontier:
             break
     nodes = _nodes(Component.objects.filter(pk__in=reached))
-    edges = _edges(Relation.objects.filter(pk__in=edge_ids), nodes)
+    edges = _edges(Relation.objects.filter(source_id__in=reached, target_id__in=reached), nodes)
     return diagrams.neighbourhood(component.key, list(nodes.values()), edges, depth=depth, cap=cap)

@@ -114,9 +114,15 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
     settings.MEDIA_ROOT = tmp_path / "media"
     with django_capture_on_commit_callbacks(execute=True):
         seed_project(project=project, user=users["owner"])
+    from apps.architecture.models import DataModelVersion, Document, Relation
+
     ids = {"criteria": AcceptanceCriterion.objects.filter(requirement__number=1).first().pk,
            "labels": Label.objects.first().pk, "test-runs": TestRun.objects.first().pk,
-           "test-cases": TestCase.objects.first().pk}  # fmt: skip
+           "test-cases": TestCase.objects.first().pk, "relations": Relation.objects.first().pk,
+           "documents": Document.objects.first().pk}  # fmt: skip
+    # {key} by the collection it names (the demo's rows); requirements' REQ-1 otherwise.
+    keys = {"adrs": "ADR-0001", "components": "payments-api", "component": "payments-api", "systems": "payments",
+            "system": "payments", "data-models": "payments-schema", "api-references": "payments-api"}  # fmt: skip
     from apps.core.permissions import ProjectAccess
     from apps.projects.services import invitation_create
 
@@ -126,7 +132,9 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
     paths = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
     for path in paths:
         url = path.replace("{project_slug}", project.slug).replace("{slug}", project.slug)
-        url = url.replace("{key}", "REQ-1").replace("{username}", "member")
+        collection = next((part for part in reversed(url.split("/{key}")[0].split("/")) if part), "")
+        url = url.replace("{key}", keys.get(collection, "REQ-1")).replace("{username}", "member")
+        url = url.replace("{version_id}", str(DataModelVersion.objects.first().pk))
         url = url.replace("{number}", str(TestRun.objects.filter(project=project).first().number))
         url = url.replace("{invitation_id}", str(invitation.pk))
         if "{id}" in url:
