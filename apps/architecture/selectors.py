@@ -57,7 +57,7 @@ NODE_FIELDS = ("id", "key", "name", "kind", "system__key", "parent__key", "lifec
 
 
 def _nodes(queryset) -> dict[int, diagrams.Node]:
-    rows = queryset.values_list(*NODE_FIELDS)
+    rows = queryset.order_by().values_list(*NODE_FIELDS)
     return {pk: diagrams.Node(key=key, name=name, kind=kind, system=system or "", parent=parent or "",
                               lifecycle=lifecycle, technology=technology)
             for pk, key, name, kind, system, parent, lifecycle, technology in rows}  # fmt: skip
@@ -65,7 +65,7 @@ def _nodes(queryset) -> dict[int, diagrams.Node]:
 
 def _edges(queryset, nodes_by_id: dict) -> list[diagrams.Edge]:
     return [diagrams.Edge(source=nodes_by_id[s].key, target=nodes_by_id[t].key, kind=kind, protocol=protocol)
-            for s, t, kind, protocol in queryset.values_list("source_id", "target_id", "kind", "protocol")
+            for s, t, kind, protocol in queryset.order_by().values_list("source_id", "target_id", "kind", "protocol")
             if s in nodes_by_id and t in nodes_by_id]  # fmt: skip
 
 
@@ -87,7 +87,7 @@ def system_diagram(*, system: System, cap: int = 60) -> diagrams.Diagram:
     inside = Q(source__system=system) | Q(target__system=system)
     relations = Relation.objects.filter(inside, project=system.project_id)
     ids = set()
-    for source, target in relations.values_list("source_id", "target_id"):
+    for source, target in relations.order_by().values_list("source_id", "target_id"):
         ids.update((source, target))
     nodes = _nodes(Component.objects.filter(Q(system=system) | Q(pk__in=ids)))
     return diagrams.system_view(system.key, _systems(system.project), list(nodes.values()),
@@ -103,7 +103,8 @@ def component_diagram(*, component: Component, depth: int = 1, cap: int = 40) ->
     for _ in range(depth):
         found = set()
         touching = Q(source_id__in=frontier) | Q(target_id__in=frontier)
-        for source, target in Relation.objects.filter(touching).values_list("source_id", "target_id"):
+        # No ordering: the model's (by the components' keys) would join both ends for nothing.
+        for source, target in Relation.objects.filter(touching).order_by().values_list("source_id", "target_id"):
             found.update((source, target))
         frontier = found - reached
         reached |= found

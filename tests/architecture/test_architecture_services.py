@@ -180,3 +180,18 @@ def test_ordinary_diagrams_pass_the_script_check():
     sources = [p.read_text() for p in sorted(folder.glob("*.mmd"))]
     assert sources, "the Mermaid fixtures are missing"
     assert [problems(text) for text in sources] == [[] for _ in sources]
+
+
+def test_the_requirement_page_lists_the_decisions_that_concern_it(client_as, project, users):
+    requirement = requirement_services.requirement_create(project=project, actor=users["owner"], title="Pay")
+    decide(project, users, "Use a PSP", requirements=[requirement])
+    page = client_as("viewer").get(f"/projects/{project.slug}/requirements/{requirement.key}/")
+    assert b"Architecture decisions" in page.content and b"ADR-0001" in page.content
+
+
+def test_the_project_overview_has_an_architecture_card(client_as, project, make_component):
+    empty = client_as("viewer").get(f"/projects/{project.slug}/")
+    assert b"Import a Backstage catalog" not in empty.content and b"Architecture" in empty.content
+    make_component("api", lifecycle="production")
+    page = client_as("viewer").get(f"/projects/{project.slug}/")
+    assert b"In production" in page.content

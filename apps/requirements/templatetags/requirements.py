@@ -31,3 +31,12 @@ VERIFICATION_BADGES = {"verified": "text-bg-success", "failing": "text-bg-danger
 @register.filter
 def verification_badge(verification: str) -> str:
     return VERIFICATION_BADGES.get(str(verification), "text-bg-light border")
+
+
+@register.filter
+def suspect_for(link, requirement) -> bool:
+    """Is this downstream link (a test, a decision …: anything with ``fingerprint``) suspect?
+    The one rule: revisions.is_suspect."""
+    from apps.requirements.revisions import is_suspect
+
+    return is_suspect(getattr(link, "fingerprint", ""), requirement)
