@@ -3,8 +3,10 @@
 Pipeline: ``statements.split_statements`` cuts the text into statements in one linear pass;
 each statement is classified by its first words; only the ones that define tables go further:
 
-- ``CREATE TABLE`` -> sqlglot (a statement sqlglot cannot read raises ``SchemaError`` with the
-  statement's line, after one retry with rewrites for syntax sqlglot 30 lacks, see ``_COMPAT``);
+- ``CREATE TABLE`` -> sqlglot: first all plain ones together, each distinct column definition
+  parsed once (``ddl_batch``; dumps repeat themselves a lot), then the rest one by one. A
+  statement sqlglot cannot read raises ``SchemaError`` with the statement's line, after one retry
+  with rewrites for valid syntax sqlglot 30 lacks (see ``_COMPAT``);
 - ``ALTER TABLE`` / ``CREATE INDEX`` -> ``ddl_fast`` for pg_dump's fixed shapes, sqlglot for the
   rest (a statement neither understands is ignored with a warning: it does not stop the read);
 - ``COMMENT ON TABLE/COLUMN`` (notes) and ``DROP TABLE`` (migrations) -> ``ddl_fast``.
@@ -24,12 +26,16 @@ from sqlglot.errors import ParseError, TokenError
 
 from .builder import SchemaDraft
 from .ddl_ast import Reader, expression_default
+from .ddl_batch import CreateParts, parse_elements, split_create
 from .ddl_fast import FastReader
 from .errors import SchemaError
 from .model import Schema
 from .statements import Statement, split_statements
 
 DIALECTS = ("postgres", "mysql")
+
+#: Parse plain CREATE TABLE bodies together (``ddl_batch``); off only to compare both paths in tests.
+_BATCH = True
 
 _CREATE_TABLE = re.compile(
     r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?:(TEMP|TEMPORARY)\s+|UNLOGGED\s+)?TABLE\b", re.IGNORECASE
@@ -100,8 +106,10 @@ def parse_ddl(text: str, dialect: str = "postgres") -> Schema:
     draft = SchemaDraft()
     reader = Reader(draft, dialect)
     fast = FastReader(draft, dialect)
+    statements = list(split_statements(text, dialect))
+    batch = _batch_parse(statements, dialect)
     saw_create_table = False
-    for statement in split_statements(text, dialect):
+    for statement in statements:
         if statement.meta:
             draft.skipped["psql meta-command"] += 1
             continue
@@ -111,6 +119,8 @@ def parse_ddl(text: str, dialect: str = "postgres") -> Schema:
             saw_create_table = True
             if create.group(1):
                 draft.skipped["CREATE TEMPORARY TABLE"] += 1
+            elif statement.line in batch:
+                _create_from_parts(reader, fast, statement, *batch[statement.line])
             else:
                 _create_table(reader, statement, dialect)
         elif _ALTER_TABLE.match(head):
@@ -127,6 +137,39 @@ def parse_ddl(text: str, dialect: str = "postgres") -> Schema:
     if not draft.tables:
         raise SchemaError("no CREATE TABLE found" if not saw_create_table else "no table is left at the end of the DDL")
     return draft.build()
+
+
+def _batch_parse(statements: list[Statement], dialect: str) -> dict[int, tuple[CreateParts, list[exp.Expression]]]:
+    """Statement line -> (pieces, element trees) for the plain CREATE TABLEs ``ddl_batch`` could read.
+
+    A statement missing here (not plain, or an element sqlglot rejected) takes the slow path.
+    """
+    if not _BATCH:
+        return {}
+    plain: dict[int, CreateParts] = {}
+    for statement in statements:
+        match = None if statement.meta else _CREATE_TABLE.match(statement.text[:120])
+        if match and not match.group(1):
+            parts = split_create(statement.text)
+            if parts is not None:
+                plain[statement.line] = parts
+    distinct = list(dict.fromkeys(e for parts in plain.values() for e in parts.elements))
+    trees = parse_elements(distinct, dialect)
+    return {
+        line: (parts, [trees[e] for e in parts.elements])
+        for line, parts in plain.items()
+        if all(e in trees for e in parts.elements)
+    }
+
+
+def _create_from_parts(
+    reader: Reader, fast: FastReader, statement: Statement, parts: CreateParts, elements: list[exp.Expression]
+) -> None:
+    draft = reader.new_table(*fast.table_key(parts.name), parts.if_not_exists, statement.line)
+    if draft is not None:
+        draft.note = parts.note
+        for element in elements:
+            reader.table_element(draft, element)
 
 
 def _create_table(reader: Reader, statement: Statement, dialect: str) -> None:

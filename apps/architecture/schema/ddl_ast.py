@@ -43,6 +43,7 @@ _DTYPE_NAMES: dict[str, tuple[str, bool]] = {
     "USERDEFINED": ("", False),
 }
 _SERIALS = frozenset({"SERIAL", "BIGSERIAL", "SMALLSERIAL"})
+_NEXTVAL = re.compile(r"\s*nextval\s*\(\s*'(?:[^']|'')*'(?:::regclass)?\s*\)\s*$", re.IGNORECASE)
 _ON_DELETE = re.compile(r"ON\s+DELETE\s+(CASCADE|RESTRICT|SET\s+NULL|SET\s+DEFAULT|NO\s+ACTION)", re.IGNORECASE)
 
 
@@ -88,10 +89,9 @@ class Reader:
         if create.args.get("expression") is not None:
             self.draft.warnings.append(f"line {line}: CREATE TABLE … AS SELECT has no column list; table skipped")
             return None
-        schema, name = self.table_name(table)
-        if create.args.get("exists") and self.draft.get(schema, name) is not None:
-            return None  # IF NOT EXISTS on a table we already have: a no-op
-        draft = self.draft.create_table(schema, name, line)
+        draft = self.new_table(*self.table_name(table), bool(create.args.get("exists")), line)
+        if draft is None:
+            return None
         for prop in props:
             if isinstance(prop, exp.SchemaCommentProperty):
                 draft.note = prop.this.name
@@ -101,6 +101,11 @@ class Reader:
             for element in target.expressions:
                 self.table_element(draft, element)
         return draft
+
+    def new_table(self, schema: str, name: str, if_not_exists: bool, line: int) -> TableDraft | None:
+        if if_not_exists and self.draft.get(schema, name) is not None:
+            return None  # IF NOT EXISTS on a table we already have: a no-op
+        return self.draft.create_table(schema, name, line)
 
     def table_element(self, draft: TableDraft, element: exp.Expression) -> None:
         if isinstance(element, exp.ColumnDef):
@@ -280,8 +285,15 @@ def default_sql(node: exp.Expression, dialect: str) -> str | None:
     """A column default as text: literal casts dropped, ``nextval(...)`` -> AUTOINCREMENT, NULL -> None."""
     while isinstance(node, exp.Paren):
         node = node.this
+    if isinstance(node, exp.Cast) and isinstance(node.this, exp.Literal):
+        node = node.this
+    # the common cases without sqlglot's generator (a dump has thousands of them)
     if isinstance(node, exp.Null):
         return None
+    if isinstance(node, exp.Literal):
+        return "'" + node.this.replace("'", "''") + "'" if node.is_string else node.this
+    if isinstance(node, exp.Boolean):
+        return "TRUE" if node.this else "FALSE"
     node = _strip_literal_casts(node)
     if isinstance(node, exp.Anonymous) and str(node.this).lower() == "nextval":
         return AUTOINCREMENT
@@ -291,6 +303,8 @@ def default_sql(node: exp.Expression, dialect: str) -> str | None:
 
 def expression_default(text: str, dialect: str = "postgres") -> str | None:
     """``default_sql`` for an expression given as text (DBML backticks, ALTER ... SET DEFAULT)."""
+    if _NEXTVAL.match(text):  # pg_dump's serial columns: one per table, no need for sqlglot
+        return AUTOINCREMENT
     try:
         node = sqlglot.parse_one(text, read=dialect)
     except (ParseError, TokenError):

@@ -15,22 +15,22 @@ from .builder import SchemaDraft, TableDraft
 from .model import AUTOINCREMENT, qualified_name
 
 _ID = r'(?:"(?:[^"]|"")+"|`(?:[^`]|``)+`|[^\W\d][\w$]*)'
-_QNAME = rf"({_ID}(?:\s*\.\s*{_ID})?)"
-_ALTER_HEAD = rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{_QNAME}\s+"
+QNAME = rf"({_ID}(?:\s*\.\s*{_ID})?)"
+_ALTER_HEAD = rf"ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?{QNAME}\s+"
 _LIST = r"\(([^()]*)\)"
 _ACTION = r"(?:CASCADE|RESTRICT|NO\s+ACTION|SET\s+NULL|SET\s+DEFAULT)"
 _I = re.IGNORECASE | re.DOTALL
 
 _ADD_KEY = re.compile(rf"{_ALTER_HEAD}ADD\s+CONSTRAINT\s+({_ID})\s+(PRIMARY\s+KEY|UNIQUE)\s*{_LIST}\s*$", _I)
 _ADD_FK = re.compile(
-    rf"{_ALTER_HEAD}ADD\s+(?:CONSTRAINT\s+({_ID})\s+)?FOREIGN\s+KEY\s*{_LIST}\s*REFERENCES\s+{_QNAME}\s*{_LIST}"
+    rf"{_ALTER_HEAD}ADD\s+(?:CONSTRAINT\s+({_ID})\s+)?FOREIGN\s+KEY\s*{_LIST}\s*REFERENCES\s+{QNAME}\s*{_LIST}"
     rf"((?:\s+ON\s+(?:UPDATE|DELETE)\s+{_ACTION})*)"
     r"(?:\s+(?:NOT\s+)?DEFERRABLE)?(?:\s+INITIALLY\s+(?:DEFERRED|IMMEDIATE))?(?:\s+NOT\s+VALID)?\s*$",
     _I,
 )
 _ON_DELETE = re.compile(rf"ON\s+DELETE\s+({_ACTION})", re.IGNORECASE)
 _CREATE_INDEX = re.compile(
-    rf"CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?({_ID}\s+)?ON\s+(?:ONLY\s+)?{_QNAME}"
+    rf"CREATE\s+(UNIQUE\s+)?INDEX\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?({_ID}\s+)?ON\s+(?:ONLY\s+)?{QNAME}"
     r"(?:\s+USING\s+\w+)?\s*\((.*)\)\s*$",
     _I,
 )
@@ -85,7 +85,7 @@ class FastReader:
     def columns(self, text: str) -> list[str] | None:
         """Plain column names, or None when an element is an expression (let sqlglot read it)."""
         names = []
-        for element in _split_top_level(text):
+        for element in split_top_level(text):
             match = _INDEX_ELEMENT.fullmatch(element)
             if not match:
                 return None
@@ -179,26 +179,51 @@ class FastReader:
         match = _DROP_TABLE.match(text)
         if not match:
             return False
-        for qname in _split_top_level(match.group(1)):
+        for qname in split_top_level(match.group(1)):
             self.draft.drop_table(*self.table_key(qname))
         return True
 
 
-def _split_top_level(text: str) -> list[str]:
-    """Split on commas outside parentheses and quotes (index column lists, DROP TABLE a, b)."""
-    parts, depth, start, quote = [], 0, 0, ""
-    for i, char in enumerate(text):
-        if quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"`":
-            quote = char
+_STRUCTURE = re.compile(r"[(),'\"`]")
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split on commas outside parentheses and quotes (column lists, CREATE TABLE bodies, DROP TABLE a, b)."""
+    parts, depth, start = [], 0, 0
+    i, end = 0, len(text)
+    while True:
+        match = _STRUCTURE.search(text, i)
+        if match is None:
+            break
+        char, i = match.group(), match.start() + 1
+        if char in "'\"`":
+            close = text.find(char, i)  # '' inside a string: closes, then reopens at once
+            i = end if close < 0 else close + 1
         elif char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
+        elif depth == 0:
+            parts.append(text[start : i - 1])
+            start = i
     parts.append(text[start:])
     return [p for p in (part.strip() for part in parts) if p]
+
+
+def closing_paren(text: str, start: int) -> int | None:
+    """Index of the ``)`` closing the parenthesis opened just before ``start`` (quote-aware)."""
+    depth, i, end = 1, start, len(text)
+    while True:
+        match = _STRUCTURE.search(text, i)
+        if match is None:
+            return None
+        char, i = match.group(), match.start() + 1
+        if char in "'\"`":
+            close = text.find(char, i)
+            i = end if close < 0 else close + 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i - 1
