@@ -65,7 +65,7 @@ class Reader:
             return node.this if node.quoted or not self.fold else node.this.lower()
         if isinstance(node, exp.Column | exp.Ordered | exp.ColumnPrefix) and isinstance(node.this, exp.Expression):
             return self.ident(node.this)
-        return node.sql(dialect=self.dialect)  # an expression (index on lower(email), ...)
+        return node.sql(dialect=self.dialect, normalize_functions="lower")  # an expression: lower(email)
 
     def table_name(self, table: exp.Table) -> tuple[str, str]:
         return self.ident(table.args.get("db")) or self.default_schema, self.ident(table.this)

@@ -38,7 +38,7 @@ class Statement:
 
 
 _BLANK = {
-    "postgres": re.compile(r"(?:\s+|--[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*"),
+    "postgres": re.compile(r"(?:\s+|--[^\n]*)*"),  # block comments nest here: skipped by hand
     "mysql": re.compile(r"(?:\s+|--[^\n]*|#[^\n]*|/\*(?:[^*]|\*(?!/))*\*/)*"),
 }
 _DELIMITER_LINE = re.compile(r"DELIMITER[ \t]+(\S+)[ \t]*(?:\r?\n|$)", re.IGNORECASE)
@@ -75,6 +75,8 @@ def split_statements(text: str, dialect: str = "postgres") -> Iterator[Statement
     pos, end = 0, len(text)
     while True:
         pos = blank.match(text, pos).end()
+        while not mysql and text.startswith("/*", pos):
+            pos = blank.match(text, _after_block_comment(text, pos, nested=True)).end()
         if pos >= end or text.startswith("/*", pos):  # nothing left but an unterminated comment
             return
         if not mysql and text[pos] == "\\":
