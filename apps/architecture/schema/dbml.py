@@ -21,10 +21,14 @@ to a table that is not in the schema is written as a comment only.
 from __future__ import annotations
 
 import re
+import warnings
 
-from pydbml import PyDBML
-from pydbml import exceptions as pydbml_errors
-from pyparsing import ParseBaseException
+with warnings.catch_warnings():
+    # pydbml 1.2.1 uses pyparsing's camelCase API, deprecated in pyparsing 3.3: not ours to fix
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from pydbml import PyDBML
+    from pydbml import exceptions as pydbml_errors
+    from pyparsing import ParseBaseException
 
 from .builder import ColumnDraft, SchemaDraft, TableDraft
 from .coltypes import is_serial, normalize_type
@@ -51,7 +55,9 @@ _PYDBML_ERRORS = tuple(
 def parse_dbml(text: str) -> Schema:
     """Read DBML text. Syntax errors become ``SchemaError`` with pydbml's line number."""
     try:
-        database = PyDBML(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            database = PyDBML(text)
     except ParseBaseException as error:
         message = str(error).split(" (at char")[0].strip() or "syntax error"
         raise SchemaError(f"DBML syntax error: {message}", line=getattr(error, "lineno", None)) from error
