@@ -389,6 +389,11 @@ def test_migration_statements_are_applied_in_order():
     assert tables["bb"].foreign_keys[0].on_delete == "cascade"
 
 
+def test_statements_sharing_a_line_stay_apart():
+    schema = parse_ddl("CREATE TABLE a (id int); CREATE TABLE b (x text); CREATE TABLE c (y date);")
+    assert [(t.name, [c.name for c in t.columns]) for t in schema.tables] == [("a", ["id"]), ("b", ["x"]), ("c", ["y"])]
+
+
 def test_partition_of_takes_its_parents_columns():
     text = "CREATE TABLE p (id int NOT NULL, d date) PARTITION BY RANGE (d);\n" + (
         "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');"

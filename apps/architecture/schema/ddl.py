@@ -109,7 +109,7 @@ def parse_ddl(text: str, dialect: str = "postgres") -> Schema:
     statements = list(split_statements(text, dialect))
     batch = _batch_parse(statements, dialect)
     saw_create_table = False
-    for statement in statements:
+    for number, statement in enumerate(statements):
         if statement.meta:
             draft.skipped["psql meta-command"] += 1
             continue
@@ -119,8 +119,8 @@ def parse_ddl(text: str, dialect: str = "postgres") -> Schema:
             saw_create_table = True
             if create.group(1):
                 draft.skipped["CREATE TEMPORARY TABLE"] += 1
-            elif statement.line in batch:
-                _create_from_parts(reader, fast, statement, *batch[statement.line])
+            elif number in batch:
+                _create_from_parts(reader, fast, statement, *batch[number])
             else:
                 _create_table(reader, statement, dialect)
         elif _ALTER_TABLE.match(head):
@@ -140,24 +140,24 @@ def parse_ddl(text: str, dialect: str = "postgres") -> Schema:
 
 
 def _batch_parse(statements: list[Statement], dialect: str) -> dict[int, tuple[CreateParts, list[exp.Expression]]]:
-    """Statement line -> (pieces, element trees) for the plain CREATE TABLEs ``ddl_batch`` could read.
+    """Statement index -> (pieces, element trees) for the plain CREATE TABLEs ``ddl_batch`` could read.
 
     A statement missing here (not plain, or an element sqlglot rejected) takes the slow path.
     """
     if not _BATCH:
         return {}
     plain: dict[int, CreateParts] = {}
-    for statement in statements:
+    for number, statement in enumerate(statements):
         match = None if statement.meta else _CREATE_TABLE.match(statement.text[:120])
         if match and not match.group(1):
             parts = split_create(statement.text)
             if parts is not None:
-                plain[statement.line] = parts
+                plain[number] = parts
     distinct = list(dict.fromkeys(e for parts in plain.values() for e in parts.elements))
     trees = parse_elements(distinct, dialect)
     return {
-        line: (parts, [trees[e] for e in parts.elements])
-        for line, parts in plain.items()
+        number: (parts, [trees[e] for e in parts.elements])
+        for number, parts in plain.items()
         if all(e in trees for e in parts.elements)
     }
 

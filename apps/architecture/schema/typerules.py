@@ -48,6 +48,7 @@ _BINARY_CAPACITY = {
     "mediumblob": 16_777_215,
     "longblob": 4_294_967_295,
 }
+_MYSQL_ONLY_TEXT = {"tinytext", "mediumtext", "longtext"}
 _TEMPORAL = {"timestamp", "timestamptz", "datetime"}
 _DEFAULT_PRECISION = {"timestamp": 6, "timestamptz": 6, "time": 6, "timetz": 6, "datetime": 0}
 _CANONICAL = re.compile(r"^(?P<base>[^()\[\]]*?)(?:\((?P<params>.*)\))?(?P<unsigned> unsigned)?(?P<dims>(?:\[\])*)$")
@@ -162,7 +163,7 @@ def _capacity(t: TypeInfo, table: dict[str, float]) -> float | None:
 
 def _strings(a: TypeInfo, b: TypeInfo) -> str | None:
     table = _STRING_CAPACITY
-    if a.base in _MYSQL_TEXT or b.base in _MYSQL_TEXT:
+    if {a.base, b.base} & _MYSQL_ONLY_TEXT:
         table = {**_STRING_CAPACITY, **_MYSQL_TEXT}
     old, new = _capacity(a, table), _capacity(b, table)
     if old is None or new is None:
