@@ -130,3 +130,26 @@ def test_data_model_lookup_by_key(api_as, users, project, catalog):
     not_data = api_as("member").post(f"{BASE}/data-models/", {"key": "x", "name": "X", "component": "web-shop"},
                                      format="json")  # fmt: skip
     assert not_data.status_code == 400 and "database" in str(not_data.json())
+
+
+def test_document_revisions_and_script_refusal_over_the_api(api_as, project):
+    api = api_as("member")
+    created = api.post(f"{BASE}/documents/", {"title": "Flow", "source": "flowchart LR\n  a-->b"}, format="json")
+    assert created.status_code == 201 and created.json()["diagram_type"] == "flowchart"
+    url = f"{BASE}/documents/{created.json()['id']}/"
+    assert api.patch(url, {"source": "flowchart LR\n  a-->c"}, format="json").status_code == 200
+    revisions = api.get(url + "revisions/").json()
+    assert [r["number"] for r in revisions] == [2, 1] and revisions[0]["author"] == "member"
+    hostile = api.patch(url, {"source": 'flowchart LR\n  a-->b\n  click a call alert(1)'}, format="json")
+    assert hostile.status_code == 400 and "Line 3" in str(hostile.json()["errors"]["source"])
+    assert api.get(url).json()["revision"] == 2
+
+
+@pytest.mark.parametrize("role", ["maintainer", "member", "viewer", "outsider"])
+def test_import_and_export_pages_by_role(client_as, project, users, role):
+    client = client_as(role)
+    base = f"/projects/{project.slug}/architecture"
+    pages = (("/catalog/import/", "maintainer"), ("/decisions/import/", "maintainer"), ("/catalog/export/", "viewer"),
+             ("/decisions/export/", "viewer"), ("/", "viewer"))  # fmt: skip
+    for path, minimum in pages:
+        assert client.get(base + path).status_code == expected_status(role, minimum, 200), path
