@@ -389,6 +389,23 @@ def test_migration_statements_are_applied_in_order():
     assert tables["bb"].foreign_keys[0].on_delete == "cascade"
 
 
+def test_mysql_modify_and_change_column_keep_the_column_in_place():
+    text = """
+        CREATE TABLE a (id int AUTO_INCREMENT PRIMARY KEY, name varchar(10), x int, KEY idx_x (x));
+        ALTER TABLE a MODIFY COLUMN name varchar(5) NOT NULL;
+        ALTER TABLE a CHANGE COLUMN x y bigint, ADD COLUMN z int;
+        ALTER TABLE a DROP INDEX idx_x, ADD INDEX idx_name (name);
+    """
+    (a,) = parse_ddl(text, "mysql").tables
+    assert [(c.name, c.type, c.nullable) for c in a.columns] == [
+        ("id", "integer", False),
+        ("name", "varchar(5)", False),
+        ("y", "bigint", True),
+        ("z", "integer", True),
+    ]
+    assert [(i.name, i.columns) for i in a.indexes] == [("idx_name", ("name",))]
+
+
 def test_statements_sharing_a_line_stay_apart():
     schema = parse_ddl("CREATE TABLE a (id int); CREATE TABLE b (x text); CREATE TABLE c (y date);")
     assert [(t.name, [c.name for c in t.columns]) for t in schema.tables] == [("a", ["id"]), ("b", ["x"]), ("c", ["y"])]

@@ -32,6 +32,7 @@ class ColumnDraft:
     default: str | None = None
     unique: bool = False
     note: str = ""
+    position: int = 0  # definition order, kept through renames and MODIFY COLUMN
 
 
 @dataclass
@@ -40,19 +41,28 @@ class TableDraft:
     schema: str
     line: int | None = None
     note: str = ""
+    position: int = 0
+    # keyed by name so that replacing, dropping and renaming cost O(1), whatever the table's size
     columns: dict[str, ColumnDraft] = field(default_factory=dict)
     primary_key: list[str] = field(default_factory=list)
-    indexes: list[Index] = field(default_factory=list)
-    foreign_keys: list[ForeignKey] = field(default_factory=list)
+    indexes: dict[str, Index] = field(default_factory=dict)
+    foreign_keys: dict[str, ForeignKey] = field(default_factory=dict)
     #: constraint name -> what it made, so ``DROP CONSTRAINT name`` can undo it
     constraint_names: dict[str, str] = field(default_factory=dict)
     copy_columns_from: str | None = None
+    next_position: int = 0
 
     @property
     def qualified_name(self) -> str:
         return qualified_name(self.schema, self.name)
 
     def add_column(self, column: ColumnDraft, primary_key: bool = False) -> None:
+        previous = self.columns.get(column.name)
+        if previous is not None:
+            column.position = previous.position
+        else:
+            column.position = self.next_position
+            self.next_position += 1
         self.columns[column.name] = column
         if primary_key and column.name not in self.primary_key:
             self.primary_key.append(column.name)
@@ -60,23 +70,34 @@ class TableDraft:
     def drop_column(self, name: str) -> None:
         self.columns.pop(name, None)
         self.primary_key = [c for c in self.primary_key if c != name]
-        self.indexes = [i for i in self.indexes if name not in i.columns]
-        self.foreign_keys = [f for f in self.foreign_keys if name not in f.columns]
+        self.indexes = {k: i for k, i in self.indexes.items() if name not in i.columns}
+        self.foreign_keys = {k: f for k, f in self.foreign_keys.items() if name not in f.columns}
+
+    def replace_column(self, old: str, column: ColumnDraft) -> None:
+        """MODIFY / CHANGE COLUMN: the new definition takes the old one's place (and its keys)."""
+        if old in self.columns:
+            self.rename_column(old, column.name)
+            column.position = self.columns[column.name].position
+            self.columns[column.name] = column
+        else:
+            self.add_column(column)
 
     def rename_column(self, old: str, new: str) -> None:
-        if old not in self.columns:
+        column = self.columns.pop(old, None)
+        if column is None:
             return
-        self.columns = {(new if k == old else k): v for k, v in self.columns.items()}
-        self.columns[new].name = new
+        column.name = new
+        self.columns[new] = column
 
         def rename(cols: list[str] | tuple[str, ...]) -> tuple[str, ...]:
             return tuple(new if c == old else c for c in cols)
 
         self.primary_key = list(rename(self.primary_key))
-        self.indexes = [Index(i.name, rename(i.columns), i.unique) for i in self.indexes]
-        self.foreign_keys = [
-            ForeignKey(f.name, rename(f.columns), f.ref_table, f.ref_columns, f.on_delete) for f in self.foreign_keys
-        ]
+        self.indexes = {k: Index(i.name, rename(i.columns), i.unique) for k, i in self.indexes.items()}
+        self.foreign_keys = {
+            k: ForeignKey(f.name, rename(f.columns), f.ref_table, f.ref_columns, f.on_delete)
+            for k, f in self.foreign_keys.items()
+        }
 
     def set_primary_key(self, columns: list[str] | tuple[str, ...], name: str | None = None) -> None:
         self.primary_key = list(columns)
@@ -85,8 +106,7 @@ class TableDraft:
 
     def add_index(self, name: str | None, columns: list[str] | tuple[str, ...], unique: bool = False) -> None:
         name = name or default_name(self.name, columns, "idx")
-        self.indexes = [i for i in self.indexes if i.name != name]
-        self.indexes.append(Index(name, tuple(columns), unique))
+        self.indexes[name] = Index(name, tuple(columns), unique)
 
     def add_unique(self, name: str | None, columns: list[str] | tuple[str, ...]) -> None:
         if len(columns) == 1 and columns[0] in self.columns:
@@ -105,8 +125,7 @@ class TableDraft:
         on_delete: str = "",
     ) -> None:
         name = name or default_name(self.name, columns, "fkey")
-        self.foreign_keys = [f for f in self.foreign_keys if f.name != name]
-        self.foreign_keys.append(ForeignKey(name, tuple(columns), ref_table, tuple(ref_columns), on_delete))
+        self.foreign_keys[name] = ForeignKey(name, tuple(columns), ref_table, tuple(ref_columns), on_delete)
 
     def drop_constraint(self, name: str) -> None:
         made = self.constraint_names.pop(name, "")
@@ -114,8 +133,8 @@ class TableDraft:
             self.primary_key = []
         elif made.startswith("unique:") and made[7:] in self.columns:
             self.columns[made[7:]].unique = False
-        self.indexes = [i for i in self.indexes if i.name != name]
-        self.foreign_keys = [f for f in self.foreign_keys if f.name != name]
+        self.indexes.pop(name, None)
+        self.foreign_keys.pop(name, None)
 
     def build(self) -> Table:
         pk = tuple(c for c in self.primary_key if c in self.columns)
@@ -129,14 +148,14 @@ class TableDraft:
                 unique=c.unique,
                 note=c.note,
             )
-            for c in self.columns.values()
+            for c in sorted(self.columns.values(), key=_position)
         )
         return Table(
             name=self.name,
             schema=self.schema,
             columns=columns,
-            indexes=tuple(self.indexes),
-            foreign_keys=tuple(self.foreign_keys),
+            indexes=tuple(self.indexes.values()),
+            foreign_keys=tuple(self.foreign_keys.values()),
             primary_key=pk,
             note=self.note,
         )
@@ -147,11 +166,13 @@ class SchemaDraft:
 
     def __init__(self) -> None:
         self.tables: dict[str, TableDraft] = {}
+        self.created = 0
         self.skipped: Counter[str] = Counter()
         self.warnings: list[str] = []
 
     def create_table(self, schema: str, name: str, line: int | None = None) -> TableDraft:
-        draft = TableDraft(name=name, schema=_schema(schema), line=line)
+        self.created += 1
+        draft = TableDraft(name=name, schema=_schema(schema), line=line, position=self.created)
         key = draft.qualified_name
         if key in self.tables:
             self.warnings.append(f"table {key} is defined twice (line {line}); the later definition is used")
@@ -165,9 +186,9 @@ class SchemaDraft:
         self.tables.pop(qualified_name(schema, name), None)
 
     def rename_table(self, draft: TableDraft, schema: str, name: str) -> None:
-        old = draft.qualified_name
+        self.tables.pop(draft.qualified_name, None)
         draft.schema, draft.name = _schema(schema), name
-        self.tables = {(draft.qualified_name if k == old else k): v for k, v in self.tables.items()}
+        self.tables[draft.qualified_name] = draft
 
     def build(self) -> Schema:
         for draft in self.tables.values():
@@ -177,10 +198,10 @@ class SchemaDraft:
                     draft.columns[column.name] = ColumnDraft(**vars(column))
                 draft.primary_key = draft.primary_key or list(parent.primary_key)
         for draft in self.tables.values():
-            for i, fk in enumerate(draft.foreign_keys):
+            for key, fk in draft.foreign_keys.items():
                 target = self.tables.get(fk.ref_table)
                 if not fk.ref_columns and target is not None and target.primary_key:
-                    draft.foreign_keys[i] = ForeignKey(
+                    draft.foreign_keys[key] = ForeignKey(
                         fk.name, fk.columns, fk.ref_table, tuple(target.primary_key), fk.on_delete
                     )
         warnings = list(self.warnings)
@@ -189,7 +210,8 @@ class SchemaDraft:
             kinds = ", ".join(f"{kind} ×{count}" for kind, count in sorted(self.skipped.items(), key=_by_count))
             plural = "s" if total != 1 else ""
             warnings.insert(0, f"skipped {total} statement{plural} that do not define tables ({kinds})")
-        return Schema(tables=tuple(d.build() for d in self.tables.values()), warnings=tuple(warnings))
+        tables = tuple(d.build() for d in sorted(self.tables.values(), key=_position))
+        return Schema(tables=tables, warnings=tuple(warnings))
 
 
 def _schema(schema: str) -> str:
@@ -201,6 +223,10 @@ def default_name(table: str, columns: list[str] | tuple[str, ...], suffix: str) 
     """The name PostgreSQL gives an unnamed index/constraint: ``<table>_<col>_<col>_<suffix>``."""
     parts = [c if _IDENTIFIER.match(c) else "expr" for c in columns]
     return "_".join([table, *parts, suffix])
+
+
+def _position(draft: ColumnDraft | TableDraft) -> int:
+    return draft.position
 
 
 def _by_count(item: tuple[str, int]) -> tuple[int, str]:

@@ -247,11 +247,13 @@ class Reader:
         elif isinstance(action, exp.ModifyColumn):
             renamed_from = action.args.get("rename_from")
             old = self.ident(renamed_from) if renamed_from else self.ident(action.this.this)
-            primary = old in draft.primary_key
-            draft.drop_column(old)
-            self.column(draft, action.this)
-            if primary:
-                draft.primary_key.append(self.ident(action.this.this))
+            scratch = TableDraft(name=draft.name, schema=draft.schema)  # read the new definition alone
+            column = self.column(scratch, action.this)
+            draft.replace_column(old, column)
+            if scratch.primary_key and column.name not in draft.primary_key:
+                draft.primary_key.append(column.name)
+            for fk in scratch.foreign_keys.values():
+                draft.add_foreign_key(None, fk.columns, fk.ref_table, fk.ref_columns, fk.on_delete)
         elif isinstance(action, exp.Drop):
             kind = str(action.args.get("kind") or "").upper()
             for target in action.args.get("tables") or ():

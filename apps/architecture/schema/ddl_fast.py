@@ -39,7 +39,7 @@ _ADD_IDENTITY = re.compile(rf"{_ALTER_HEAD}ALTER\s+(?:COLUMN\s+)?({_ID})\s+ADD\s
 _COMMENT_ON = re.compile(
     rf"COMMENT\s+ON\s+(TABLE|COLUMN)\s+({_ID}(?:\s*\.\s*{_ID}){{0,2}})\s+IS\s+(NULL|'(?:[^']|'')*')\s*$", _I
 )
-_DROP_TABLE = re.compile(r"DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(.+?)(?:\s+(?:CASCADE|RESTRICT))?\s*$", _I)
+_DROP_TABLE = re.compile(r"DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?", _I)
 #: ALTER TABLE actions that change nothing we model (ownership, partitions, storage, triggers...)
 _IGNORED_ALTER = re.compile(
     rf"{_ALTER_HEAD}(OWNER\s+TO|ATTACH\s+PARTITION|DETACH\s+PARTITION|REPLICA\s+IDENTITY|CLUSTER\s+ON|"
@@ -179,7 +179,11 @@ class FastReader:
         match = _DROP_TABLE.match(text)
         if not match:
             return False
-        for qname in split_top_level(match.group(1)):
+        names = text[match.end() :].rstrip()
+        last = names.rsplit(None, 1)
+        if len(last) == 2 and last[1].upper() in ("CASCADE", "RESTRICT"):
+            names = last[0]
+        for qname in split_top_level(names):
             self.draft.drop_table(*self.table_key(qname))
         return True
 
