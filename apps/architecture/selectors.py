@@ -35,7 +35,8 @@ def component_detail(*, project):
         Prefetch("own_documents", queryset=Document.objects.only("id", "title", "source", "revision", "project_id",
                                                                  "component_id")),
         Prefetch("data_models", queryset=DataModel.objects.annotate(version_count=Count("versions"))),
-        Prefetch("decisions", queryset=Decision.objects.only("id", "number", "title", "status", "project_id")),
+        Prefetch("decisions", queryset=Decision.objects.only("id", "number", "title", "status", "project_id")
+                 .prefetch_related("requirement_links__requirement__project")),
     )
 
 

@@ -279,7 +279,8 @@ class DecisionDetailView(ProjectObjectDetailView):
     template_name = "architecture/decision_detail.html"
 
     def get_queryset(self):
-        return super().get_queryset().prefetch_related("supersedes", "superseded_by", "components")
+        return super().get_queryset().prefetch_related("supersedes", "superseded_by", "components",
+                                                       "requirement_links__requirement__project")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(requirement_rows=services.decision_requirement_rows(self.object), **kwargs)

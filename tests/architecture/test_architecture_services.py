@@ -195,3 +195,25 @@ def test_the_project_overview_has_an_architecture_card(client_as, project, make_
     make_component("api", lifecycle="production")
     page = client_as("viewer").get(f"/projects/{project.slug}/")
     assert b"In production" in page.content
+
+
+def test_a_component_page_costs_the_same_whatever_it_is_linked_to(client_as, project, users, make_component):
+    """Relations both ways, diagrams, decisions with requirements: each is one query, not one per row."""
+    from tests.kit import count_queries
+
+    hub = make_component("hub")
+    client = client_as("viewer")
+    url = f"/projects/{project.slug}/architecture/components/hub/"
+    counts = []
+    for round_ in range(2):
+        for n in range(3 if round_ else 1):
+            other = make_component(f"other-{round_}-{n}")
+            relate(project, users, hub, other)
+            relate(project, users, other, hub, kind="reads_from")
+            requirement = requirement_services.requirement_create(project=project, actor=users["owner"], title="R")
+            decide(project, users, f"D {round_} {n}", components=[hub, other], requirements=[requirement])
+            services.document_save(instance=Document(project=project), actor=users["owner"], values={
+                "title": f"Doc {round_} {n}", "source": "flowchart LR\n a-->b", "components": [hub]})  # fmt: skip
+        client.get(url)
+        counts.append(count_queries(lambda: client.get(url))[0])
+    assert counts[0] == counts[1], counts
