@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.core.changelog import log_change
 from apps.core.csvimport import ImportReport, RowError
 from apps.core.models import ObjectChange
-from apps.core.services import reserve_numbers
+from apps.core.services import Conflict, reserve_numbers
 
 from . import services
 from .adr import archive as adr_archive
@@ -48,19 +48,29 @@ def _differs(instance, values: dict) -> bool:
     return any(getattr(instance, name) != value for name, value in values.items())
 
 
-@transaction.atomic
 def catalog_import(*, project, actor, text: str, dry_run: bool = False) -> CatalogReport:
     """Create or update systems, components, relations and API references from a Backstage catalog.
 
     A file the engine refuses (bad YAML, an unknown kind, a missing field) raises ValidationError
     naming the document and field, and nothing is written. References to entities that are neither
     in the file nor already in the catalog are listed and kept on the component (``unresolved``).
+    A concurrent write of the same keys makes it a Conflict (409), with nothing saved.
     """
+    try:
+        return _catalog_import(project=project, actor=actor, text=text, dry_run=dry_run)
+    except IntegrityError:
+        raise Conflict("Another import or edit saved the same entities at the same moment; nothing was saved. "
+                       "Try again.") from None
+
+
+@transaction.atomic
+def _catalog_import(*, project, actor, text: str, dry_run: bool) -> CatalogReport:
     plan = _plan(text)
     report = CatalogReport(dry_run=dry_run, notes=list(plan.notes))
     members = _members(project)
     systems = {s.key: s for s in System.objects.filter(project=project)}
-    components = {c.key: c for c in Component.objects.filter(project=project)}
+    components = {c.key: c for c in Component.objects.filter(project=project).select_related("system")
+                  .prefetch_related("tags")}  # fmt: skip
     system_keys = set(systems) | {s.key for s in plan.systems}
     component_keys = set(components) | {c.key for c in plan.components}
 
@@ -106,18 +116,20 @@ def catalog_import(*, project, actor, text: str, dry_run: bool = False) -> Catal
         current = components.get(item.key)
         compare = {k: v for k, v in values.items() if k != "system"}
         changed = current is None or _differs(current, compare) or (
-            (current.system.key if current.system_id else "") != (item.system if item.system in system_keys else ""))
+            (current.system.key if current.system_id else "") != (item.system if item.system in system_keys else "")
+        ) or sorted(t.name for t in current.tags.all()) != sorted(set(item.tags))
         action = "created" if current is None else "updated" if changed else "unchanged"
         note(getattr(item, "document", index), item.key, values["name"], item.kind, action)
-        if not dry_run:
+        missing = unresolved.get(item.key, [])
+        # An unchanged row is not written again (a re-import of a big catalog costs reads only).
+        if not dry_run and (action != "unchanged" or current.unresolved != missing):
             row = current or Component(project=project, key=item.key)
             for name, value in values.items():
                 setattr(row, name, value)
-            row.unresolved = unresolved.get(item.key, [])
+            row.unresolved = missing
             _save_quietly(row)
             components[item.key] = row
-            if item.tags:
-                row.tags.set(_tags(project, item.tags))
+            row.tags.set(_tags(project, item.tags) if item.tags else [])
     if report.errors or dry_run:
         return report
     _link_components(project, plan, components, systems)
@@ -220,10 +232,17 @@ def catalog_export(*, project) -> str:
 # ---- decision records ---------------------------------------------------------------------------
 
 
-@transaction.atomic
 def decisions_import(*, project, actor, data: bytes, dry_run: bool = False) -> ImportReport:
     """A zip of MADR (or adr-tools) files: each becomes or updates the decision of its number; the
     ones without a number get fresh numbers. All or nothing; every file's problem is listed."""
+    try:
+        return _decisions_import(project=project, actor=actor, data=data, dry_run=dry_run)
+    except IntegrityError:
+        raise Conflict("Another import saved decisions at the same moment; nothing was saved. Try again.") from None
+
+
+@transaction.atomic
+def _decisions_import(*, project, actor, data: bytes, dry_run: bool) -> ImportReport:
     try:
         files = adr_archive.read_zip(data)
     except madr.AdrError as exc:

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from apps.core.forms import add_service_errors
 from apps.core.permissions import WRITE
@@ -101,7 +102,8 @@ class VersionCreateView(DataModelMixin, ProjectObjectDetailView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def _version_url(self, version) -> str:
-        return f"{self.object.get_absolute_url()}versions/{version.number}/"
+        return reverse("architecture:datamodel_version",
+                       kwargs={"project_slug": self.project.slug, "key": self.object.key, "number": version.number})
 
 
 class DataModelDiffView(DataModelMixin, ProjectObjectDetailView):

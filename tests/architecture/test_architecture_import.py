@@ -182,3 +182,19 @@ def test_a_bad_decision_zip_imports_nothing(project, users):
     with pytest.raises(ValidationError):
         transfer.decisions_import(project=project, actor=users["owner"], data=b"not a zip")
     assert not Decision.objects.exists()
+
+
+def test_an_import_that_loses_a_race_is_a_409_with_nothing_saved(api_as, project, monkeypatch):
+    """Two imports of the same catalog at once: the loser's unique-key clash is a clean 409, not a 500."""
+    from django.db import IntegrityError
+    from django.db.models.query import QuerySet
+
+    def clash(self, *args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(QuerySet, "bulk_create", clash)
+    text = (BACKSTAGE / "components" / "artist-lookup-component.yaml").read_bytes() + b"\n---\n" + (
+        BACKSTAGE / "resources" / "artists-db-resource.yaml").read_bytes()
+    response = api_as("member").post(f"{BASE}/catalog/import/", text, content_type="application/yaml")
+    assert response.status_code == 409 and response.json()["code"] == "conflict"
+    assert not Component.objects.exists()
