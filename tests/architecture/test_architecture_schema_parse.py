@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import subprocess
 from pathlib import Path
@@ -316,6 +317,44 @@ def test_a_create_table_syntax_error_names_its_line():
         parse_ddl(text)
     assert error.value.line == 6
     assert "CREATE TABLE could not be parsed" in str(error.value) and str(error.value).startswith("line 6:")
+
+
+@pytest.mark.parametrize(
+    ("text", "dialect"),
+    [
+        ("CREATE TABLE c (id int) DEFAULT ENGINE=InnoDB;", "mysql"),  # sqlglot 30 raises TypeError inside
+        ("CREATE TABLE t (" + "(" * 5000 + ");", "postgres"),  # RecursionError inside sqlglot
+        ("CREATE TABLE t (a int, b INOUT int);", "postgres"),
+        ("CREATE TABLE t (a int", "postgres"),
+    ],
+)
+def test_whatever_sqlglot_raises_becomes_a_schema_error(text, dialect):
+    with pytest.raises(SchemaError) as error:
+        parse_ddl(text, dialect)
+    assert error.value.line == 1
+
+
+def test_mutated_dumps_raise_nothing_but_schema_error():
+    """A small deterministic fuzz: cut and mutate real files; any other exception is a bug."""
+    rng = random.Random(20261124)
+    sources = [
+        (read(SQL / "mysql-sakila-schema.ee1a637.sql"), "mysql"),
+        (read(SQL / "pagila-schema.85bf46a.sql"), "postgres"),
+    ]
+    tokens = ["'", '"', "`", "$$", "(", ")", ",", ";", "--", "/*", "\\.\n", "CREATE TABLE ", " KEY k (a)", " <> "]
+    for _ in range(60):
+        text, dialect = rng.choice(sources)
+        start = rng.randrange(len(text))
+        text = text[start : start + rng.randint(300, 2500)]
+        for _ in range(rng.randint(1, 5)):
+            i = rng.randrange(len(text) + 1)
+            text = text[:i] + rng.choice(tokens) + text[i + rng.randint(0, 10) :]
+        try:
+            schema = parse_ddl(text, dialect)
+        except SchemaError:
+            continue
+        export_dbml(schema)
+        Schema.from_dict(json.loads(json.dumps(schema.to_dict())))
 
 
 def test_dangerous_statements_are_skipped_with_a_warning_and_never_run(monkeypatch):

@@ -14,8 +14,9 @@ Reading follows @dbml/core, DBML's reference implementation, where pydbml leaves
   not part of the ``Schema``.
 
 ``export_dbml`` writes what ``parse_dbml`` reads back into an equal ``Schema``, with the
-limits DBML itself has: names containing a double quote cannot be written, and a foreign key
-to a table that is not in the schema is written as a comment only.
+limits DBML itself has: names containing a double quote cannot be written, and a table without
+columns, or a foreign key to a table or column that is not in the schema, is written as a
+comment only.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def parse_dbml(text: str) -> Schema:
         raise SchemaError(f"DBML syntax error: {message}", line=getattr(error, "lineno", None)) from error
     except _PYDBML_ERRORS as error:
         raise SchemaError(f"DBML could not be read: {error}") from error
+    except SyntaxError as error:  # pydbml's own check, e.g. "Table x at position 0 has no columns!"
+        raise SchemaError(f"DBML could not be read: {error.msg or error}") from error
     except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as error:
         raise SchemaError(f"DBML could not be read: {error!r}") from error
     if not database.tables:
@@ -185,6 +188,7 @@ def _note(note) -> str:
 # -- export -----------------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def export_dbml(schema: Schema) -> str:
@@ -193,13 +197,16 @@ def export_dbml(schema: Schema) -> str:
     refs = []
     for table in schema.tables:
         for fk in table.foreign_keys:
-            refs.append(_ref_dbml(schema, table, fk))
+            if table.columns:
+                refs.append(_ref_dbml(schema, table, fk))
     if refs:
         blocks.append("\n".join(refs))
     return "\n\n".join(blocks) + "\n"
 
 
 def _table_dbml(table) -> str:
+    if not table.columns:  # valid SQL (CREATE TABLE t ()), but DBML requires a column
+        return f"// table {_quote(table.qualified_name)} has no columns and cannot be written in DBML"
     lines = [f"Table {_table_ref(table.schema, table.name)} {{"]
     composite_pk = len(table.primary_key) > 1
     for column in table.columns:
@@ -217,7 +224,7 @@ def _table_dbml(table) -> str:
         if column.note:
             settings.append(f"note: {_string(column.note)}")
         suffix = f" [{', '.join(settings)}]" if settings else ""
-        lines.append(f"  {_quote(column.name)} {_quote(column.type)}{suffix}")
+        lines.append(f"  {_quote(column.name)} {_quote(column.type or 'unknown')}{suffix}")  # DBML needs a type
     index_lines = []
     if composite_pk:
         index_lines.append(f"    ({', '.join(_quote(c) for c in table.primary_key)}) [pk]")
@@ -235,7 +242,7 @@ def _table_dbml(table) -> str:
 
 def _ref_dbml(schema: Schema, table, fk) -> str:
     target = schema.table(fk.ref_table)
-    missing = target is None or any(target.column(c) is None for c in fk.ref_columns)
+    missing = target is None or not target.columns or any(target.column(c) is None for c in fk.ref_columns)
     if missing or any(table.column(c) is None for c in fk.columns):
         return f"// {fk.name}: {table.qualified_name} -> {fk.ref_table} cannot be written (unknown table or column)"
     left = _endpoint(table.schema, table.name, fk.columns)
@@ -272,7 +279,8 @@ def _default_dbml(default: str) -> str:
 
 
 def _quote(name: str) -> str:
-    return '"' + name.replace('"', "'") + '"'  # DBML has no escape for " inside a name
+    # DBML has no escape for " or line breaks inside a name: such names cannot round-trip
+    return '"' + _CONTROL.sub(" ", name).replace('"', "'") + '"'
 
 
 def _string(text: str) -> str:

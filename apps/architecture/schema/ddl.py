@@ -19,6 +19,7 @@ counted by kind in ``Schema.warnings``. Nothing is ever executed: the text is on
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import sqlglot
 from sqlglot import exp
@@ -168,8 +169,9 @@ def _create_from_parts(
     draft = reader.new_table(*fast.table_key(parts.name), parts.if_not_exists, statement.line)
     if draft is not None:
         draft.note = parts.note
-        for element in elements:
-            reader.table_element(draft, element)
+        with _unreadable("CREATE TABLE", statement):
+            for element in elements:
+                reader.table_element(draft, element)
 
 
 def _create_table(reader: Reader, statement: Statement, dialect: str) -> None:
@@ -180,9 +182,10 @@ def _create_table(reader: Reader, statement: Statement, dialect: str) -> None:
         if _is_create_table(retry):
             tree = retry
     if not _is_create_table(tree):
-        detail = _describe(tree, statement) if isinstance(tree, ParseError | TokenError) else "not a CREATE TABLE"
+        detail = _describe(tree, statement) if isinstance(tree, Exception) else "not a CREATE TABLE"
         raise SchemaError(f"CREATE TABLE could not be parsed: {detail}", line=statement.line)
-    reader.create_table(tree, statement.line)
+    with _unreadable("CREATE TABLE", statement):
+        reader.create_table(tree, statement.line)
 
 
 def _is_create_table(tree: object) -> bool:
@@ -208,7 +211,8 @@ def _alter_table(reader: Reader, fast: FastReader, statement: Statement, dialect
         return
     tree = _parse(statement.text, dialect)
     if isinstance(tree, exp.Alter):
-        reader.alter_table(tree, statement.line)
+        with _unreadable("ALTER TABLE", statement, fatal=False, draft=reader.draft):
+            reader.alter_table(tree, statement.line)
     else:
         reader.draft.warnings.append(f"line {statement.line}: ALTER TABLE not understood; ignored")
 
@@ -219,17 +223,34 @@ def _create_index(reader: Reader, fast: FastReader, statement: Statement, dialec
         return
     tree = _parse(text, dialect)
     if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Index):
-        reader.create_index(tree, statement.line)
+        with _unreadable("CREATE INDEX", statement, fatal=False, draft=reader.draft):
+            reader.create_index(tree, statement.line)
     else:
         reader.draft.warnings.append(f"line {statement.line}: CREATE INDEX not understood; ignored")
 
 
-def _parse(text: str, dialect: str) -> exp.Expression | ParseError | TokenError | None:
-    """sqlglot's tree, or the error it raised (callers decide whether that is fatal)."""
+def _parse(text: str, dialect: str) -> exp.Expression | Exception | None:
+    """sqlglot's tree, or the error it raised (callers decide whether that is fatal).
+
+    Not only ParseError/TokenError: on some malformed input sqlglot 30 fails inside itself
+    (TypeError, IndexError), and deep nesting can hit RecursionError. All mean "cannot parse".
+    """
     try:
         return sqlglot.parse_one(text, read=dialect)
-    except (ParseError, TokenError) as error:
+    except Exception as error:  # see the docstring: any failure means "cannot parse"
         return error
+
+
+@contextmanager
+def _unreadable(kind: str, statement: Statement, fatal: bool = True, draft: SchemaDraft | None = None):
+    """A tree of a shape the reader does not expect: an error for CREATE TABLE, else a warning."""
+    try:
+        yield
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as error:
+        if fatal:
+            raise SchemaError(f"{kind} could not be read ({error})", line=statement.line) from error
+        if draft is not None:
+            draft.warnings.append(f"line {statement.line}: {kind} not understood; ignored")
 
 
 def _rewrite(text: str) -> str:
@@ -238,7 +259,7 @@ def _rewrite(text: str) -> str:
     return text
 
 
-def _describe(error: ParseError | TokenError, statement: Statement) -> str:
+def _describe(error: Exception, statement: Statement) -> str:
     details = getattr(error, "errors", None) or []
     if details:
         first = details[0]
@@ -246,7 +267,11 @@ def _describe(error: ParseError | TokenError, statement: Statement) -> str:
         if first.get("line"):
             where = f" (line {statement.line + int(first['line']) - 1}, column {first.get('col')})"
         return f"{first.get('description') or 'syntax error'}{where}"
-    return str(error).splitlines()[0][:200]
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    if isinstance(error, ParseError | TokenError):
+        return str(error).splitlines()[0][:200]
+    return f"the SQL parser gave up ({type(error).__name__})"  # a failure inside sqlglot itself
 
 
 def _label(text: str) -> str:

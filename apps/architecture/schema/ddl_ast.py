@@ -10,7 +10,6 @@ import re
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
 
 from .builder import ColumnDraft, SchemaDraft, TableDraft
 from .coltypes import canonical_type
@@ -159,7 +158,7 @@ class Reader:
             column.default = AUTOINCREMENT
         primary_key = False
         for constraint in node.constraints:
-            c = constraint.kind
+            c = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else constraint
             if isinstance(c, exp.NotNullColumnConstraint):
                 column.nullable = bool(c.args.get("allow_null"))
             elif isinstance(c, exp.DefaultColumnConstraint):
@@ -309,7 +308,7 @@ def expression_default(text: str, dialect: str = "postgres") -> str | None:
         return AUTOINCREMENT
     try:
         node = sqlglot.parse_one(text, read=dialect)
-    except (ParseError, TokenError):
+    except Exception:  # sqlglot can also fail with TypeError/RecursionError on garbage
         return " ".join(text.split()) or None
     return default_sql(node, dialect) if node is not None else None
 
