@@ -170,6 +170,54 @@ def test_multiple_schema_refs_and_enum_types():
     assert named["name_optional"].ref_table == "users" and named["name_optional"].ref_columns == ("name",)
 
 
+def test_dbml_reference_directions_settings_and_notes():
+    text = """
+    Table users {
+      id int [pk, increment]
+      email varchar(255) [not null, unique, note: 'login name']
+      active boolean [default: true]
+      score "numeric(5,2)" [default: 1.5]
+      created timestamp [default: `now()`]
+      Note: 'people'
+    }
+    Table profile {
+      user_id int [ref: - users.id]
+      nick varchar [default: 'n/a']
+    }
+    Table posts {
+      id int [pk]
+      author int
+      editor int
+    }
+    Table passport {
+      owner int
+    }
+    Ref: posts.author > users.id [delete: cascade]
+    Ref: users.id < posts.editor
+    Ref: users.id - passport.owner
+    """
+    tables = by_name(parse_dbml(text))
+    users = tables["users"]
+    assert users.note == "people" and users.column("email").note == "login name"
+    assert [(c.name, c.type, c.nullable, c.default, c.unique) for c in users.columns] == [
+        ("id", "integer", False, AUTOINCREMENT, False),
+        ("email", "varchar(255)", False, None, True),
+        ("active", "boolean", True, "TRUE", False),
+        ("score", "numeric(5,2)", True, "1.5", False),
+        ("created", "timestamp", True, "CURRENT_TIMESTAMP", False),
+    ]
+    assert tables["profile"].column("nick").default == "'n/a'"
+
+    def refs(table):
+        return {(f.columns, f.ref_table, f.ref_columns, f.on_delete) for f in tables[table].foreign_keys}
+
+    assert refs("posts") == {(("author",), "users", ("id",), "cascade"), (("editor",), "users", ("id",), "")}
+    # one-to-one: inline, the column holding the ref; as a Ref, the right end (as @dbml/core exports it)
+    assert refs("profile") == {(("user_id",), "users", ("id",), "")}
+    assert refs("passport") == {(("owner",), "users", ("id",), "")}
+    assert refs("users") == set()
+
+
 def test_importer_golden_dbml_has_the_tables_and_columns_of_its_sql():
     """importer.import(source.sql) == expected.dbml; the importer drops detail, so compare names."""
     dbml = parse_dbml(read(DBML / "importer-general_schema.expected.dbml"))
