@@ -26,7 +26,9 @@ def erd_context(version: DataModelVersion, request) -> dict:
     schema = schema_engine.Schema.from_dict(version.schema)
     names = [t.strip() for t in request.GET.get("tables", "").split(",") if t.strip()]
     text = request.GET.get("q", "").strip().lower()
-    chosen = set(names) if names else {t.name for t in schema.tables if text in t.name.lower()} if text else None
+    chosen = set(names) or None
+    if chosen is None and text:
+        chosen = {t.qualified_name for t in schema.tables if text in t.qualified_name.lower()}
     mermaid, shown, truncated = schema_engine.erd_mermaid(schema, tables=chosen, max_tables=ERD_MAX_TABLES)
     return {"erd": mermaid, "erd_shown": shown, "erd_truncated": truncated, "erd_total": len(schema.tables),
             "schema": schema, "erd_filter": request.GET.get("tables", "") or request.GET.get("q", "")}  # fmt: skip

@@ -153,3 +153,12 @@ def test_import_and_export_pages_by_role(client_as, project, users, role):
              ("/decisions/export/", "viewer"), ("/", "viewer"))  # fmt: skip
     for path, minimum in pages:
         assert client.get(base + path).status_code == expected_status(role, minimum, 200), path
+
+
+@pytest.mark.parametrize("value", ["a\x00b", "a\udae6b", 12, ["x"]])
+def test_keys_that_are_not_text_are_a_400(api_as, project, value):
+    import json
+
+    body = json.dumps({"title": "x", "source": "flowchart LR\n a-->b", "components": [value], "component": value})
+    response = api_as("member").post(f"{BASE}/documents/", body, content_type="application/json")
+    assert response.status_code == 400, response.content

@@ -110,7 +110,13 @@ class KeyField(serializers.SlugRelatedField):
         kwargs.setdefault("allow_null", not kwargs.get("many", False))
         super().__init__(slug_field=slug_field, queryset=queryset, **kwargs)
 
+    # A key is text first: a number, a NUL byte or a lone surrogate (PostgreSQL refuses both) is a 400.
+    text = serializers.CharField(max_length=200)
+
     def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        data = self.text.run_validation(data)
         try:
             return self.get_queryset().get(**{self.slug_field: data})
         except (TypeError, ValueError):
