@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.requirements",
     "apps.architecture",
+    "apps.contracts",
     "apps.testruns",
 ]
 
@@ -263,6 +264,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.testruns.tasks.test_runs_sweep_task",
         "schedule": 60.0,
     },
+    "sweep-contract-versions": {
+        "task": "apps.contracts.tasks.contract_versions_sweep_task",
+        "schedule": 60.0,
+    },
 }
 
 # Threadline's own knobs.
@@ -306,6 +311,15 @@ ARCHITECTURE_MAX_CATALOG_BYTES = env_int("ARCHITECTURE_MAX_CATALOG_BYTES", 5 * 1
 ARCHITECTURE_MAX_SCHEMA_BYTES = env_int("ARCHITECTURE_MAX_SCHEMA_BYTES", 5 * 1024 * 1024)
 ARCHITECTURE_MAX_ADR_ZIP_BYTES = env_int("ARCHITECTURE_MAX_ADR_ZIP_BYTES", 10 * 1024 * 1024)
 ARCHITECTURE_MAX_DIAGRAM_CHARS = env_int("ARCHITECTURE_MAX_DIAGRAM_CHARS", 100_000)
+
+# Contracts (apps.contracts): the largest spec (or zip of spec files) a version takes and the largest
+# candidate the synchronous CI check reads; how versions are handed to workers (apps.core.jobs).
+CONTRACTS_MAX_SPEC_BYTES = env_int("CONTRACTS_MAX_SPEC_BYTES", 20 * 1024 * 1024)
+CONTRACTS_CHECK_MAX_BYTES = env_int("CONTRACTS_CHECK_MAX_BYTES", 10 * 1024 * 1024)
+CONTRACTS_LEASE_SECONDS = env_int("CONTRACTS_LEASE_SECONDS", 15 * 60)
+CONTRACTS_RESEND_SECONDS = env_int("CONTRACTS_RESEND_SECONDS", 120)
+CONTRACTS_DEAD_WORKER_SECONDS = env_int("CONTRACTS_DEAD_WORKER_SECONDS", 30)
+CONTRACTS_MAX_ATTEMPTS = env_int("CONTRACTS_MAX_ATTEMPTS", 3)
 
 # Content Security Policy (django-csp): scripts only from our own static files — no inline script,
 # no eval — so injected markup can't run. Inline *styles* stay allowed: Bootstrap's progress widths,

@@ -26,9 +26,24 @@ def requirement_list(*, project, with_criteria: bool = False):
     return queryset.prefetch_related("criteria") if with_criteria else queryset
 
 
+def downstream_links() -> list[Prefetch]:
+    """The links other apps keep to a requirement (anything with a ``fingerprint``: a decision, an API
+    operation …), each with the rows it links from, so the page lists them without a query per link.
+    Found through the model's reverse relations, not named: requirements imports no downstream app."""
+    found = []
+    for relation in Requirement._meta.related_objects:
+        model = relation.related_model
+        downstream = model._meta.app_label != Requirement._meta.app_label
+        if downstream and relation.one_to_many and any(field.name == "fingerprint" for field in model._meta.fields):
+            joined = [f.name for f in model._meta.fields if f.is_relation and f.name != relation.field.name]
+            found.append(Prefetch(relation.get_accessor_name(), queryset=model.objects.select_related(*joined)))
+    return found
+
+
 def requirement_detail(*, project):
     """For one requirement's page: everything it shows, in a fixed number of queries."""
     return requirement_list(project=project, with_criteria=True).prefetch_related(
+        *downstream_links(),
         Prefetch("children", queryset=Requirement.objects.only("id", "number", "title", "status", "parent_id")),
         Prefetch("transitions", queryset=RequirementTransition.objects.select_related("actor")),
         Prefetch("comments", queryset=RequirementComment.objects.select_related("author")),

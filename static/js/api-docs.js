@@ -9,6 +9,8 @@ document.addEventListener("DOMContentLoaded", () => {
     deepLinking: true,
     persistAuthorization: true,
     validatorUrl: null, // otherwise the schema's URL would be sent to validator.swagger.io
+    // A team's own API (contract docs) is read, not called from here: its servers are elsewhere.
+    ...(root.dataset.tryItOut === "false" ? { supportedSubmitMethods: [] } : {}),
     requestInterceptor: (request) => {
       // Session "Try it out" calls need the CSRF token, as any other form of this site.
       if (csrf) request.headers["X-CSRFToken"] = csrf.split("=")[1];

@@ -37,7 +37,7 @@ class TestComponentKit(KitTests):
                    "tags": "python"}  # fmt: skip
     api_create_data = {"key": "ledger", "name": "Ledger", "kind": "service", "tags": ["go"]}
     api_update_data = {"lifecycle": "deprecated", "tags": ["go", "tier-1"]}
-    queries = {"list": 7, "detail": 17, "api-list": 5, "api-detail": 4}
+    queries = {"list": 7, "detail": 19, "api-list": 5, "api-detail": 4}
 
     def make(self, project, users, number):
         values = {"key": f"component-{number}", "name": f"Component {number}", "kind": "service", "tags": ["t1", "t2"]}

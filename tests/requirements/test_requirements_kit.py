@@ -16,7 +16,7 @@ class TestRequirementKit(KitTests):
     update_data = {"title": "Refund a payment in full", "type": "functional", "priority": "should"}
     api_create_data = {"title": "Refund a payment", "criteria": ["Given a capture, when refunded, then credited"]}
     api_update_data = {"title": "Refund a payment in full"}
-    queries = {"list": 7, "detail": 14, "api-list": 6, "api-detail": 6}
+    queries = {"list": 7, "detail": 16, "api-list": 6, "api-detail": 6}
 
     def make(self, project, users, number):
         # Rows as the pages show them: labels, a parent, an owner and criteria, so an N+1 would show.

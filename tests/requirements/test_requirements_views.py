@@ -176,7 +176,7 @@ def test_list_page_query_count(client_as, project, users, django_assert_max_num_
     response = assert_queries(7, lambda: client.get(f"{URL}/?ordering=priority"), "list")
     assert response.status_code == 200 and len(response.context["object_list"]) == 50
     assert assert_queries(5, lambda: client.get(f"{URL}/tree/"), "tree").status_code == 200
-    assert assert_queries(14, lambda: client.get(f"{URL}/REQ-1/"), "detail").status_code == 200
+    assert assert_queries(16, lambda: client.get(f"{URL}/REQ-1/"), "detail").status_code == 200
 
 
 def test_empty_states(client_as, project):

@@ -1,0 +1,181 @@
+"""The contracts app through its doors: the contract kit (pages and API by role), uploading versions
+(202, processed by the worker, valid or invalid with located errors), the operation index, the diff
+of two versions, the CI check, the docs and spec pages — and bad uploads made invalid, never a crash."""
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from apps.contracts import services
+from apps.contracts.models import Contract, ContractVersion, LintSetting
+from apps.core.kit import kit_for
+from tests.kit import KitTests, assert_queries, expected_status
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/projects/payments-api/contracts"
+
+
+def spec(version="1.0.0", *, extra_property=True, required_name=False, drop_get=False) -> bytes:
+    pet = {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"}}}
+    if extra_property:
+        pet["properties"]["tag"] = {"type": "string"}
+    if required_name:
+        pet["required"] = ["name"]
+    paths = {"/pets": {"post": {"operationId": "createPet", "summary": "Add a pet", "tags": ["pets"],
+                                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+                                "responses": {"201": {"description": "Created"}}}}}  # fmt: skip
+    if not drop_get:
+        paths["/pets/{petId}"] = {"get": {
+            "operationId": "getPet", "summary": "One pet", "tags": ["pets"],
+            "parameters": [{"name": "petId", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "The pet", "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}}}}  # fmt: skip
+    document = {"openapi": "3.0.3", "info": {"title": "Petstore", "version": version}, "paths": paths,
+                "components": {"schemas": {"Pet": pet}}}  # fmt: skip
+    return json.dumps(document).encode()
+
+
+@pytest.fixture
+def contract(project, users):
+    return kit_for(Contract).create(project=project, actor=users["owner"], values={"slug": "pets", "name": "Pets"})
+
+
+def upload(api, data, query="", content_type="application/json"):
+    return api.post(f"{BASE}/pets/versions/{query}", data, content_type=content_type)
+
+
+class TestContractKit(KitTests):
+    model = Contract
+    create_data = {"slug": "orders", "name": "Orders API"}
+    update_data = {"slug": "contract-0", "name": "Orders API v2"}
+    api_create_data = {"slug": "billing", "name": "Billing"}
+    api_update_data = {"name": "Billing 2"}
+    queries = {"list": 7, "detail": 7, "api-list": 5, "api-detail": 4}
+
+    def make(self, project, users, number):
+        return kit_for(Contract).create(project=project, actor=users["owner"],
+                                        values={"slug": f"contract-{number}", "name": f"Contract {number}"})  # fmt: skip
+
+
+class TestLintSettingKit(KitTests):
+    model = LintSetting
+    create_data = {"rule": "info-contact", "severity": "off"}
+    update_data = {"rule": "operation-description", "severity": "error"}
+    queries = {"list": 6, "detail": 6, "api-list": 4, "api-detail": 3}
+
+    def make(self, project, users, number):
+        from apps.contracts.openapi.lint import RULES
+
+        rule = sorted(r.id for r in RULES)[number + 2]
+        return kit_for(LintSetting).create(project=project, actor=users["owner"],
+                                           values={"rule": rule, "severity": "warn"})  # fmt: skip
+
+
+def test_an_upload_is_accepted_at_once_then_processed(api_as, contract, django_capture_on_commit_callbacks):
+    api = api_as("member")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(api, spec())
+    assert response.status_code == 202, response.content
+    body = api.get(f"{BASE}/pets/versions/{response.json()['id']}/").json()
+    assert body["status"] == "valid" and body["operations_count"] == 2 and body["label"] == "1.0.0"
+    assert body["spec_version"].startswith("3.0") and body["errors"] == []
+    ops = api.get(f"{BASE}/pets/versions/{response.json()['id']}/operations/?tag=pets").json()
+    assert sorted((op["method"], op["path"]) for op in ops) == [("get", "/pets/{petId}"), ("post", "/pets")]
+
+
+def test_a_breaking_change_is_found_and_the_check_fails_ci(api_as, contract, django_capture_on_commit_callbacks):
+    api = api_as("member")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = upload(api, spec("1.0.0")).json()
+        second = upload(api, spec("2.0.0", drop_get=True)).json()
+    version = ContractVersion.objects.get(pk=second["id"])
+    assert version.status == "valid" and version.breaking is True
+    diff = api.get(f"{BASE}/pets/diff/?base={first['id']}&revision={second['id']}").json()
+    assert diff["breaking"] is True
+    assert any(c["id"] == "api-path-removed-without-deprecation" and c["level"] == "ERR" for c in diff["changes"])
+    assert all(set(c) == {"id", "level", "operation", "location", "message"} for c in diff["changes"])
+    check = api.post(f"{BASE}/pets/check/?base=latest&fail_on=ERR", spec("3.0.0", drop_get=True),
+                     content_type="application/json")  # fmt: skip
+    assert check.status_code == 200 and check.json()["fail"] is False and check.json()["base"] == second["id"]
+    check = api.post(f"{BASE}/pets/check/?base={first['id']}", spec("3.0.0", drop_get=True),
+                     content_type="application/json")  # fmt: skip
+    assert check.json()["fail"] is True
+    assert ContractVersion.objects.count() == 2  # the check stores nothing
+
+
+@pytest.mark.parametrize("data, needle", [
+    (b"openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      responses: {}\n", "id"),
+    (b"not: a spec\n", ""),
+    (b"\xff\xfe\x00garbage", ""),
+    (b"a: &a [1]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\nd: [*c, *c, *c]\n", ""),
+    (b'{"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": '
+     b'{"description": "ok", "content": {"application/json": {"schema": {"$ref": "http://169.254.169.254/x"}}}}}}}}}', ""),
+])  # fmt: skip
+def test_bad_specs_make_an_invalid_version_with_a_reason(api_as, contract, django_capture_on_commit_callbacks,
+                                                         data, needle):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(api_as("member"), data, content_type="application/octet-stream")
+    assert response.status_code == 202
+    version = ContractVersion.objects.get(pk=response.json()["id"])
+    assert version.status == "invalid" and version.errors and version.errors[0]["message"]
+    assert needle in json.dumps(version.errors)
+    assert not version.operations.exists()
+
+
+def test_a_zip_of_files_with_relative_refs_is_bundled(api_as, contract, django_capture_on_commit_callbacks):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("openapi.yaml", "openapi: 3.0.3\ninfo: {title: Split, version: '1'}\npaths:\n  /pets:\n"
+                         "    get:\n      responses:\n        '200':\n          description: ok\n          content:\n"
+                         "            application/json:\n              schema: {$ref: 'schemas/pet.yaml'}\n")
+        archive.writestr("schemas/pet.yaml", "type: object\nproperties:\n  id: {type: integer}\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(api_as("member"), buffer.getvalue(), content_type="application/zip")
+    version = ContractVersion.objects.get(pk=response.json()["id"])
+    assert version.status == "valid", version.errors
+    assert version.operations_count == 1
+
+
+def test_uploads_by_role_and_limits(api_as, contract, settings):
+    for role in ("owner", "member", "viewer", "outsider"):
+        assert upload(api_as(role), spec()).status_code == expected_status(role, "member", 202)
+    assert upload(api_as("member"), b"").status_code == 400
+    settings.CONTRACTS_MAX_SPEC_BYTES = 1000
+    assert upload(api_as("member"), spec() + b" " * 2000).status_code == 400
+    assert upload(api_as("member"), b"x" * 200_000).status_code == 413
+
+
+def test_the_pages_show_versions_errors_docs_and_the_diff(client_as, project, contract, users,
+                                                          django_capture_on_commit_callbacks):  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contract_version_upload(contract=contract, actor=users["owner"], data=spec("1.0.0"))
+        services.contract_version_upload(contract=contract, actor=users["owner"], data=spec("2.0.0", drop_get=True))
+        services.contract_version_upload(contract=contract, actor=users["owner"], data=b"openapi: 3.0.3\n")
+    client = client_as("viewer")
+    root = f"/projects/{project.slug}/contracts/pets/"
+    page = client.get(root)
+    assert page.status_code == 200 and b"breaking" in page.content and b"invalid" in page.content
+    assert b"getPet" in client.get(root + "versions/1/").content
+    assert client.get(root + "versions/3/").status_code == 200
+    assert client.get(root + "versions/1/docs/").status_code == 200
+    assert client.get(root + "versions/3/docs/").status_code == 404
+    assert client.get(root + "versions/1/spec/?bundled=1").json()["info"]["version"] == "1.0.0"
+    diff = client.get(root + "diff/?base=1&revision=2")
+    assert diff.status_code == 200 and b"api-path-removed-without-deprecation" in diff.content
+    member = client_as("member")
+    uploaded = member.post(root + "versions/new/", {"text": spec("4.0.0").decode()})
+    assert uploaded.status_code == 302 and ContractVersion.objects.filter(number=4).exists()
+
+
+def test_the_versions_list_costs_the_same_for_many(api_as, contract, users):
+    api = api_as("viewer")
+    counts = []
+    for extra in (1, 4):
+        for _ in range(extra):
+            services.contract_version_upload(contract=contract, actor=users["owner"], data=spec())
+        api.get(f"{BASE}/pets/versions/")
+        counts.append(assert_queries(5, lambda: api.get(f"{BASE}/pets/versions/"), "versions"))
+    assert len(counts) == 2
