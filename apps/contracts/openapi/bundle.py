@@ -104,18 +104,18 @@ class _Bundler:
                 return  # already internal
             target_file = file
         elif kind == "url":
-            self.refused[pointer] = f"$ref to a URL ({ref}) is never fetched; put the file in the zip"
+            self.refused[pointer] = "references to URLs are never fetched; put the file in the zip"
             return
         elif kind == "absolute":
-            self.refused[pointer] = f"$ref to an absolute path ({ref}) is never read; use a path relative to the file"
+            self.refused[pointer] = "absolute file paths are never read; use a path relative to the file"
             return
         else:
             target_file = posixpath.normpath(posixpath.join(posixpath.dirname(file), target_path))
             if target_file == ".." or target_file.startswith("../"):
-                self.refused[pointer] = f"$ref {ref!r} points outside the zip; it is never read"
+                self.refused[pointer] = "it points outside the zip, so it is never read"
                 return
             if target_file not in self.files:
-                self.refused[pointer] = f"$ref {ref!r}: the zip has no file {target_file!r}"
+                self.refused[pointer] = f"the zip has no file {target_file!r}"
                 return
         if target_file == self.root_name:
             holder["$ref"] = "#" + fragment  # the root's own node: an internal reference
@@ -127,7 +127,7 @@ class _Bundler:
         value, lines = self._file(target_file)
         target = resolve_pointer(value, fragment) if fragment else value
         if target is MISSING:
-            self.refused[pointer] = f"$ref {ref!r}: no node {fragment!r} in {target_file}"
+            self.refused[pointer] = f"no node {fragment!r} in {target_file}"
             return
         if id(target) in self.placed_ids:
             holder["$ref"] = self.placed[key] = self.placed_ids[id(target)]
@@ -141,7 +141,7 @@ class _Bundler:
         # Inline at first use: the holder ({"$ref": ...}) is replaced by the target in its parent.
         parent = resolve_pointer(self.root, join_pointer(where[:-1])) if where else MISSING
         if parent is MISSING or not where:
-            self.refused[pointer] = f"$ref {ref!r} can't be inlined at the document root"
+            self.refused[pointer] = "a reference can't replace the document root"
             return
         last = where[-1]
         parent[int(last) if isinstance(parent, list) else last] = target
