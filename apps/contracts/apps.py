@@ -9,5 +9,7 @@ class ContractsConfig(AppConfig):
         from apps.core.registry import register_app
 
         from .overview import contracts_card
+        from .seed import seed_contracts
 
-        register_app(self, title="Contracts", icon="file-earmark-code", order=30, card=contracts_card)
+        register_app(self, title="Contracts", icon="file-earmark-code", order=30, card=contracts_card,
+                     seed=seed_contracts)  # fmt: skip

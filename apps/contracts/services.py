@@ -56,3 +56,13 @@ def operation_requirements_set(*, contract: Contract, actor, method: str, path: 
     ])  # fmt: skip
     log_change(actor=actor, instance=contract, action=ObjectChange.Action.ACTION, verb="linked requirements",
                message=f"{method.upper()} {path}: " + (", ".join(r.key for r in requirements) or "none"))  # fmt: skip
+
+
+def operation_link_rows(*, contract: Contract) -> list[dict]:
+    """Every operation-requirement link of the contract with its suspect flag (the one rule)."""
+    from apps.requirements.revisions import is_suspect
+
+    links = contract.requirement_links.select_related("requirement")
+    return [{"method": link.method, "path": link.path, "requirement": link.requirement.key,
+             "title": link.requirement.title, "suspect": is_suspect(link.fingerprint, link.requirement)}
+            for link in links]  # fmt: skip

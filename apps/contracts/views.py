@@ -49,8 +49,12 @@ class VersionDetailView(VersionMixin, ProjectObjectDetailView):
             operations = [op for op in operations if tag in op.tags]
         previous = (self.object.versions.filter(status="valid", number__lt=version.number).order_by("-number")
                     .values_list("number", flat=True).first())  # fmt: skip
-        return super().get_context_data(version=version, operations=operations, previous=previous, tag=tag,
-                                        **kwargs)  # fmt: skip
+        links: dict[tuple, list] = {}
+        for row in services.operation_link_rows(contract=self.object):
+            links.setdefault((row["method"], row["path"]), []).append(row)
+        rows = [(op, links.get((op.method, op.path), [])) for op in operations]
+        return super().get_context_data(version=version, operations=operations, rows=rows, previous=previous,
+                                        tag=tag, **kwargs)  # fmt: skip
 
 
 class VersionSpecView(VersionMixin, ProjectObjectDetailView):

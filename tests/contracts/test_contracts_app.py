@@ -179,3 +179,42 @@ def test_the_versions_list_costs_the_same_for_many(api_as, contract, users):
         api.get(f"{BASE}/pets/versions/")
         counts.append(assert_queries(5, lambda: api.get(f"{BASE}/pets/versions/"), "versions"))
     assert len(counts) == 2
+
+
+def test_operations_link_to_requirements_and_turn_suspect(api_as, client_as, project, contract, users,
+                                                          django_capture_on_commit_callbacks):  # fmt: skip
+    from apps.core.permissions import ProjectAccess, Role
+    from apps.requirements import services as requirement_services
+
+    requirement = requirement_services.requirement_create(project=project, actor=users["owner"], title="Show a pet")
+    for status in ("in_review", "approved"):
+        requirement_services.requirement_transition(requirement=requirement, to=status, actor=users["owner"],
+                                                    access=ProjectAccess(project=project, role=Role.OWNER))  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contract_version_upload(contract=contract, actor=users["owner"], data=spec())
+    api = api_as("member")
+    body = {"method": "get", "path": "/pets/{petId}", "requirements": ["REQ-1"]}
+    rows = api.post(f"{BASE}/pets/operation-links/", body, format="json").json()
+    assert rows == [{"method": "get", "path": "/pets/{petId}", "requirement": "REQ-1", "title": "Show a pet",
+                     "suspect": False}]  # fmt: skip
+    assert api_as("viewer").post(f"{BASE}/pets/operation-links/", body, format="json").status_code == 403
+    bad = api.post(f"{BASE}/pets/operation-links/", {**body, "requirements": ["REQ-9"]}, format="json")
+    assert bad.status_code == 400 and "REQ-9" in str(bad.json())
+    requirement_services.requirement_update(requirement=requirement, actor=users["owner"], title="Show a pet fast")
+    assert api.get(f"{BASE}/pets/operation-links/").json()[0]["suspect"] is True
+    page = client_as("viewer").get(f"/projects/{project.slug}/requirements/REQ-1/")
+    assert b"API operations" in page.content and b"/pets/{petId}" in page.content and b"suspect" in page.content
+    version_page = client_as("viewer").get(f"/projects/{project.slug}/contracts/pets/versions/1/")
+    assert b"REQ-1" in version_page.content
+
+
+def test_the_component_page_lists_its_contracts(client_as, project, users):
+    from apps.architecture.models import Component
+    from apps.architecture.services import component_save
+
+    api = component_save(instance=Component(project=project), actor=users["owner"],
+                         values={"key": "pets-service", "name": "Pets service"})  # fmt: skip
+    kit_for(Contract).create(project=project, actor=users["owner"],
+                             values={"slug": "pets", "name": "Pets API", "provider": api})  # fmt: skip
+    page = client_as("viewer").get(f"/projects/{project.slug}/architecture/components/pets-service/")
+    assert b"API contracts" in page.content and b"Pets API" in page.content

@@ -115,11 +115,13 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
     with django_capture_on_commit_callbacks(execute=True):
         seed_project(project=project, user=users["owner"])
     from apps.architecture.models import DataModelVersion, Document, Relation
+    from apps.contracts.models import ContractVersion, LintSetting
 
     ids = {"criteria": AcceptanceCriterion.objects.filter(requirement__number=1).first().pk,
            "labels": Label.objects.first().pk, "test-runs": TestRun.objects.first().pk,
            "test-cases": TestCase.objects.first().pk, "relations": Relation.objects.first().pk,
-           "documents": Document.objects.first().pk}  # fmt: skip
+           "documents": Document.objects.first().pk,
+           "lint-rules": LintSetting.objects.create(project=project, rule="info-contact", severity="off").pk}  # fmt: skip
     # {key} by the collection it names (the demo's rows); requirements' REQ-1 otherwise.
     keys = {"adrs": "ADR-0001", "components": "payments-api", "component": "payments-api", "systems": "payments",
             "system": "payments", "data-models": "payments-schema", "api-references": "payments-api"}  # fmt: skip
@@ -134,7 +136,8 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
         url = path.replace("{project_slug}", project.slug).replace("{slug}", project.slug)
         collection = next((part for part in reversed(url.split("/{key}")[0].split("/")) if part), "")
         url = url.replace("{key}", keys.get(collection, "REQ-1")).replace("{username}", "member")
-        url = url.replace("{version_id}", str(DataModelVersion.objects.first().pk))
+        version_model = ContractVersion if "/contracts/" in url else DataModelVersion
+        url = url.replace("{version_id}", str(version_model.objects.first().pk))
         url = url.replace("{number}", str(TestRun.objects.filter(project=project).first().number))
         url = url.replace("{invitation_id}", str(invitation.pk))
         if "{id}" in url:

@@ -82,3 +82,19 @@ class CheckSerializer(serializers.Serializer):
     errors = serializers.ListField(child=serializers.DictField(), help_text="Validation errors of the candidate.")
     changes = ChangeSerializer(many=True)
     lint = serializers.ListField(child=serializers.DictField())
+
+
+class OperationLinkSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=["get", "put", "post", "delete", "options", "head", "patch", "trace"])
+    path = serializers.CharField(max_length=2000)
+    requirements = serializers.ListField(
+        child=serializers.CharField(max_length=50), max_length=200,
+        help_text="Requirement keys (REQ-3); the list replaces the links.")  # fmt: skip
+
+
+class OperationLinkRowSerializer(serializers.Serializer):
+    method = serializers.CharField()
+    path = serializers.CharField()
+    requirement = serializers.CharField(help_text="The requirement's key.")
+    title = serializers.CharField()
+    suspect = serializers.BooleanField(help_text="The requirement changed after the link was made.")

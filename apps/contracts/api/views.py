@@ -24,6 +24,8 @@ from .serializers import (
     CheckSerializer,
     DiffQuerySerializer,
     DiffSerializer,
+    OperationLinkRowSerializer,
+    OperationLinkSerializer,
     OperationSerializer,
     VersionDetailSerializer,
     VersionSerializer,
@@ -52,7 +54,7 @@ class ContractViewSet(ProjectModelViewSet):
     """API contracts of a project, by slug; their versions are processed by a worker."""
 
     action_roles = {"versions": READ, "upload": WRITE, "version": READ, "operations": READ, "spec": READ,
-                    "diff": READ, "check": READ}  # fmt: skip
+                    "diff": READ, "check": READ, "operation_links": READ, "link_operation": WRITE}  # fmt: skip
 
     def max_request_bytes(self) -> int:
         return settings.CONTRACTS_MAX_SPEC_BYTES + 64 * 1024
@@ -137,3 +139,30 @@ class ContractViewSet(ProjectModelViewSet):
         if base is None and query["base"] != "latest":
             raise ValidationError({"base": f"This contract has no valid version {query['base']}."})
         return Response(pipeline.check(data, base=base, project=self.project, fail_on=query["fail_on"]))
+
+    @extend_schema(responses=OperationLinkRowSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="operation-links", pagination_class=None)
+    def operation_links(self, request, *args, **kwargs):
+        """Which requirements each operation implements (by method and path, across versions)."""
+        return Response(services.operation_link_rows(contract=self.get_object()))
+
+    @extend_schema(request=OperationLinkSerializer, responses=OperationLinkRowSerializer(many=True))
+    @operation_links.mapping.post
+    def link_operation(self, request, *args, **kwargs):
+        """Set the requirements one operation implements (the list replaces its links); each link keeps the
+        requirement's fingerprint, so a later change to an approved requirement marks it suspect."""
+        from apps.requirements.models import Requirement, parse_key
+
+        contract = self.get_object()
+        serializer = OperationLinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        found, missing = [], []
+        for key in serializer.validated_data["requirements"]:
+            requirement = Requirement.objects.by_key(self.project, key) if parse_key(key) else None
+            (found if requirement else missing).append(requirement or key)
+        if missing:
+            raise ValidationError({"requirements": f"Not in this project: {', '.join(missing)}."})
+        services.operation_requirements_set(contract=contract, actor=request.user, requirements=found,
+                                            method=serializer.validated_data["method"],
+                                            path=serializer.validated_data["path"])  # fmt: skip
+        return Response(services.operation_link_rows(contract=contract))

@@ -129,7 +129,7 @@ def stable_refs(base: Doc, revision: Doc) -> set[str]:
                 continue
             prefix = f"#/{root_key}/{section}/" if section else f"#/{root_key}/"
             for name, base_node in base_items.items():
-                if name in revision_items and revision_items[name] == base_node:
+                if name in revision_items and _equal(revision_items[name], base_node):
                     ref = prefix + str(name).replace("~", "~0").replace("/", "~1")
                     candidates[ref] = _refs_in(base_node)
     stable = set(candidates)
@@ -143,10 +143,17 @@ def stable_refs(base: Doc, revision: Doc) -> set[str]:
     return stable
 
 
+def _equal(a, b) -> bool:
+    try:
+        return a == b
+    except RecursionError:
+        return False
+
+
 def _refs_in(node) -> set[str]:
     try:
         dumped = json.dumps(node, default=str)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return {"#unknown"}
     return {json.loads(f'"{match}"') for match in _REF_RE.findall(dumped)}
 

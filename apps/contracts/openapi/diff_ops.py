@@ -9,7 +9,7 @@ from .diff_checks_schema import STABILITY, SchemaChecks
 from .diff_dates import parse_sunset, today
 from .diff_doc import Doc, refs_in
 from .diff_model import pointer
-from .diff_schema import SchemaDiffer
+from .diff_schema import SchemaDiffer, same_value
 from .diff_security import security_changes
 
 _PATH_PARAM = re.compile(r"\{([^}]*)\}")
@@ -113,7 +113,7 @@ class OperationsDiff:
         for method, base_op in base_ops.items():
             if method in rev_ops:
                 rev_op = rev_ops[method]
-                if base_path == rev_path and base_op == rev_op and refs_in(base_op) <= self.stable:
+                if base_path == rev_path and same_value(base_op, rev_op) and refs_in(base_op) <= self.stable:
                     continue
                 self._operation(method, base_path, rev_path, base_op, rev_op, path_map)
 
@@ -234,7 +234,7 @@ class OperationsDiff:
             if status not in rev_responses:
                 continue
             base, rev = self.b.obj(node), self.r.obj(rev_responses[status])
-            if base == rev and refs_in(base) <= self.stable:
+            if same_value(base, rev) and refs_in(base) <= self.stable:
                 continue
             b_here, r_here = pointer(bptr, status), pointer(rptr, status)
             base_headers = base.get("headers") if isinstance(base.get("headers"), dict) else {}

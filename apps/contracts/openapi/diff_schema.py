@@ -83,6 +83,14 @@ def required_of(schema: dict | None) -> list[str]:
     return [name for name in required if isinstance(name, str)] if isinstance(required, list) else []
 
 
+def same_value(a, b) -> bool:
+    """a == b, and False (different) when the values are too deeply nested to compare."""
+    try:
+        return a == b
+    except RecursionError:
+        return False
+
+
 def _key(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -181,6 +189,11 @@ def _component(ref: str | None) -> str:
     return ref.rsplit("/", 1)[-1] if ref else ""
 
 
+#: Schemas nested deeper than this (inline, not through a $ref cycle) are compared as plain values below it,
+#: so that no document can exhaust the interpreter's stack.
+MAX_NESTING = 200
+
+
 class SchemaDiffer:
     def __init__(self, base: Doc, revision: Doc, stable: set[str] | frozenset = frozenset()):
         self.b, self.r = base, revision
@@ -204,6 +217,8 @@ class SchemaDiffer:
             return self.memo[key]
         if key in self.active:
             return None
+        if len(self.active) >= MAX_NESTING:
+            return None if same_value(base, rev) else SchemaDiff(base, rev, {"nested": (None, None)})
         self.active.add(key)
         try:
             result = self._compute(base, rev)
@@ -226,7 +241,7 @@ class SchemaDiffer:
             f["nullable"] = (is_nullable(b), is_nullable(r))
         for key in VALUE_KEYS:
             vb, vr = b.get(key), r.get(key)
-            if vb != vr or isinstance(vb, bool) != isinstance(vr, bool):
+            if not same_value(vb, vr) or isinstance(vb, bool) != isinstance(vr, bool):
                 f[key] = (vb, vr)
         for key in BOOL_KEYS:
             vb, vr = bool(b.get(key)), bool(r.get(key))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .diff_model import pointer
 from .diff_schema import SchemaDiff
 
-MAX_DEPTH = 64
+MAX_DEPTH = 256
 #: How often one diff node may be reported per walk: a schema shared by several properties is reported under each
 #: of their paths (as oasdiff does), but the number of paths through a graph of shared schemas can grow
 #: exponentially (Stripe's expandable objects), so past this many visits a node is neither reported nor descended.
