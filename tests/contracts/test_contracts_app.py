@@ -24,9 +24,10 @@ def spec(version="1.0.0", *, extra_property=True, required_name=False, drop_get=
         pet["properties"]["tag"] = {"type": "string"}
     if required_name:
         pet["required"] = ["name"]
+    pet_body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}}
+    created = {"201": {"description": "Created"}}
     paths = {"/pets": {"post": {"operationId": "createPet", "summary": "Add a pet", "tags": ["pets"],
-                                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
-                                "responses": {"201": {"description": "Created"}}}}}  # fmt: skip
+                                "requestBody": pet_body, "responses": created}}}  # fmt: skip
     if not drop_get:
         paths["/pets/{petId}"] = {"get": {
             "operationId": "getPet", "summary": "One pet", "tags": ["pets"],
@@ -56,8 +57,8 @@ class TestContractKit(KitTests):
     queries = {"list": 7, "detail": 7, "api-list": 5, "api-detail": 4}
 
     def make(self, project, users, number):
-        return kit_for(Contract).create(project=project, actor=users["owner"],
-                                        values={"slug": f"contract-{number}", "name": f"Contract {number}"})  # fmt: skip
+        values = {"slug": f"contract-{number}", "name": f"Contract {number}"}
+        return kit_for(Contract).create(project=project, actor=users["owner"], values=values)
 
 
 class TestLintSettingKit(KitTests):
@@ -111,8 +112,9 @@ def test_a_breaking_change_is_found_and_the_check_fails_ci(api_as, contract, dja
     (b"not: a spec\n", ""),
     (b"\xff\xfe\x00garbage", ""),
     (b"a: &a [1]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\nd: [*c, *c, *c]\n", ""),
-    (b'{"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": '
-     b'{"description": "ok", "content": {"application/json": {"schema": {"$ref": "http://169.254.169.254/x"}}}}}}}}}', ""),
+    (b'{"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {"/a": {"get": {"responses": '
+     b'{"200": {"description": "ok", "content": {"application/json": {"schema": '
+     b'{"$ref": "http://169.254.169.254/x"}}}}}}}}}', ""),
 ])  # fmt: skip
 def test_bad_specs_make_an_invalid_version_with_a_reason(api_as, contract, django_capture_on_commit_callbacks,
                                                          data, needle):  # fmt: skip

@@ -121,7 +121,8 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
            "labels": Label.objects.first().pk, "test-runs": TestRun.objects.first().pk,
            "test-cases": TestCase.objects.first().pk, "relations": Relation.objects.first().pk,
            "documents": Document.objects.first().pk,
-           "lint-rules": LintSetting.objects.create(project=project, rule="info-contact", severity="off").pk}  # fmt: skip
+           "lint-rules": LintSetting.objects.create(project=project, rule="info-contact", severity="off").pk,
+           }  # fmt: skip
     # {key} by the collection it names (the demo's rows); requirements' REQ-1 otherwise.
     keys = {"adrs": "ADR-0001", "components": "payments-api", "component": "payments-api", "systems": "payments",
             "system": "payments", "data-models": "payments-schema", "api-references": "payments-api"}  # fmt: skip
