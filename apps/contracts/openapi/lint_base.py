@@ -90,6 +90,15 @@ class Context:
             node = node[key]
         return node
 
+    def mapping(self, *keys: Any) -> dict:
+        """The dict at ``keys``, or ``{}`` when it is missing or malformed (rules must survive any input)."""
+        value = self.get(*keys)
+        return value if isinstance(value, dict) else {}
+
+    def sequence(self, *keys: Any) -> list:
+        value = self.get(*keys)
+        return value if isinstance(value, list) else []
+
     def deref(self, node: Any) -> Any:
         return deref(self.document, node)
 
@@ -152,14 +161,14 @@ class Context:
         for base, params in sources:
             for index, raw in enumerate(params if isinstance(params, list) else ()):
                 param = self.deref(raw)
-                if isinstance(param, dict) and isinstance(param.get("name"), str):
+                if isinstance(param, dict) and isinstance(param.get("name"), str) and isinstance(param.get("in"), str):
                     parts = self.target_parts(raw, (*base, "parameters", index))
                     merged[(param["name"], param.get("in"))] = (parts, param)
         return list(merged.values())
 
     def security_requirements(self) -> Iterator[tuple[tuple, dict]]:
         """Every security requirement object: the document's and each operation's."""
-        for index, requirement in enumerate(self.get("security", default=None) or ()):
+        for index, requirement in enumerate(self.sequence("security")):
             if isinstance(requirement, dict):
                 yield ("security", index), requirement
         for op in self.operations:

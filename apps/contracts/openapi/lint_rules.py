@@ -75,7 +75,7 @@ def operation_singular_tag(ctx: Context):
 
 @rule("operation-tag-defined", "warn", "Operation tags must be defined in global tags.")
 def operation_tag_defined(ctx: Context):
-    defined = {tag.get("name") for tag in ctx.get("tags", default=[]) or [] if isinstance(tag, dict)}
+    defined = set(strings([tag.get("name") for tag in ctx.sequence("tags") if isinstance(tag, dict)]))
     for op in ctx.operations:
         for index, tag in enumerate(strings(op.operation.get("tags"))):
             if tag not in defined:
@@ -100,10 +100,10 @@ def operation_parameters(ctx: Context):
             param = ctx.deref(raw)
             if not isinstance(param, dict):
                 continue
-            key = (param.get("name"), param.get("in"))
+            key = (repr(param.get("name")), repr(param.get("in")))
             if key in seen:
-                yield (*op.parts, "parameters", index), (f"a parameter of this operation already has name {key[0]!r} "
-                                                         f"and in {key[1]!r}")
+                yield (*op.parts, "parameters", index), (f"a parameter of this operation already has name {key[0]} "
+                                                         f"and in {key[1]}")
             seen.add(key)
             bodies += param.get("in") == "body"
             form += param.get("in") == "formData"
@@ -145,21 +145,21 @@ def path_params(ctx: Context):
 
 @rule("path-declarations-must-exist", "warn", 'Path parameter declarations must not be empty, ex."/given/{}".')
 def path_declarations_must_exist(ctx: Context):
-    for path in ctx.get("paths", default={}) or {}:
+    for path in ctx.mapping("paths"):
         if "{}" in str(path):
             yield ("paths", path), f"path {path!r} has an empty parameter declaration {{}}"
 
 
 @rule("path-keys-no-trailing-slash", "warn", "Path must not end with slash.")
 def path_keys_no_trailing_slash(ctx: Context):
-    for path in ctx.get("paths", default={}) or {}:
+    for path in ctx.mapping("paths"):
         if len(str(path)) > 1 and str(path).endswith("/"):
             yield ("paths", path), f"path {path!r} ends with a slash"
 
 
 @rule("path-not-include-query", "warn", "Path must not include query string.")
 def path_not_include_query(ctx: Context):
-    for path in ctx.get("paths", default={}) or {}:
+    for path in ctx.mapping("paths"):
         if "?" in str(path):
             yield ("paths", path), f"path {path!r} includes a query string"
 
@@ -236,8 +236,10 @@ def openapi_tags_alphabetical(ctx: Context):
 @rule("openapi-tags-uniqueness", "error", "Each tag must have a unique name.")
 def openapi_tags_uniqueness(ctx: Context):
     seen: set = set()
-    for index, tag in enumerate(ctx.get("tags", default=[]) or []):
+    for index, tag in enumerate(ctx.sequence("tags")):
         name = tag.get("name") if isinstance(tag, dict) else None
+        if not isinstance(name, str):
+            continue
         if name in seen:
             yield ("tags", index, "name"), f"tag {name!r} is defined more than once"
         seen.add(name)
@@ -245,7 +247,7 @@ def openapi_tags_uniqueness(ctx: Context):
 
 @rule("tag-description", "info", 'Tag object must have "description".', recommended=False)
 def tag_description(ctx: Context):
-    for index, tag in enumerate(ctx.get("tags", default=[]) or []):
+    for index, tag in enumerate(ctx.sequence("tags")):
         if isinstance(tag, dict) and not _truthy(tag.get("description")):
             yield ("tags", index), f"tag {tag.get('name')!r} has no description"
 
@@ -347,10 +349,10 @@ def _security_defined(ctx: Context, schemes):
             scheme = ctx.deref(scheme)
             if isinstance(scheme, dict) and scheme.get("type") == "oauth2" and isinstance(scopes, list):
                 flows = scheme.get("flows") if isinstance(scheme.get("flows"), dict) else {"": scheme}
-                known = {s for flow in flows.values() if isinstance(flow, dict)
-                         for s in (flow.get("scopes") or {}) if isinstance(flow.get("scopes"), dict)}
+                known = {scope for flow in flows.values() if isinstance(flow, dict)
+                         for scope in (flow["scopes"] if isinstance(flow.get("scopes"), dict) else ())}
                 for index, scope in enumerate(scopes):
-                    if scope not in known:
+                    if isinstance(scope, str) and scope not in known:
                         yield (*parts, name, index), f"scope {scope!r} is not defined by security scheme {name!r}"
 
 
@@ -381,7 +383,7 @@ def oas3_callbacks_in_callbacks(ctx: Context):
 
 @rule("oas3_1-servers-in-webhook", "warn", "Servers should not be defined in a webhook.", formats=V31)
 def oas31_servers_in_webhook(ctx: Context):
-    for name, item in (ctx.get("webhooks", default={}) or {}).items():
+    for name, item in ctx.mapping("webhooks").items():
         for method, operation in (item.items() if isinstance(item, dict) else ()):
             if isinstance(operation, dict) and "servers" in operation:
                 yield ("webhooks", name, method, "servers"), f"webhook {name!r} defines servers"
@@ -389,7 +391,7 @@ def oas31_servers_in_webhook(ctx: Context):
 
 @rule("oas3_1-callbacks-in-webhook", "warn", "Callbacks should not be defined in a webhook.", formats=V31)
 def oas31_callbacks_in_webhook(ctx: Context):
-    for name, item in (ctx.get("webhooks", default={}) or {}).items():
+    for name, item in ctx.mapping("webhooks").items():
         for method, operation in (item.items() if isinstance(item, dict) else ()):
             if isinstance(operation, dict) and "callbacks" in operation:
                 yield ("webhooks", name, method, "callbacks"), f"webhook {name!r} defines callbacks"

@@ -95,7 +95,7 @@ def oas2_one_of(ctx: Context):
 
 @rule("oas2-discriminator", "error", "discriminator property must be defined and required.", formats=V2)
 def oas2_discriminator(ctx: Context):
-    for name, schema in (ctx.get("definitions", default={}) or {}).items():
+    for name, schema in ctx.mapping("definitions").items():
         if not isinstance(schema, dict) or "discriminator" not in schema:
             continue
         prop = schema["discriminator"]
@@ -230,7 +230,7 @@ def _all_parameters(ctx: Context):
                 seen.add(id(param))
                 yield parts, param
     section = ("parameters",) if ctx.version == "2.0" else ("components", "parameters")
-    for name, param in (ctx.get(*section, default={}) or {}).items():
+    for name, param in ctx.mapping(*section).items():
         if isinstance(param, dict) and "in" in param and id(param) not in seen:
             seen.add(id(param))
             yield (*section, name), param
