@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threadline_bench
 
-.PHONY: install run test test-smoke schema-check lint migrate seed worker beat web bench bench-architecture vendor clean
+.PHONY: install run test test-smoke schema-check lint migrate seed worker beat web bench bench-architecture bench-contracts vendor clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -56,10 +56,14 @@ beat: install
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_architecture.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_contracts.py
 
 # One app's benchmark alone (each rewrites only its own section of docs/benchmarks.md).
 bench-architecture: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_architecture.py
+
+bench-contracts: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_contracts.py
 
 vendor:
 	bash scripts/vendor.sh
