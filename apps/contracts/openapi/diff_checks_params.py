@@ -5,7 +5,8 @@ from __future__ import annotations
 from .diff_dates import parse_sunset, today
 from .diff_doc import Doc
 from .diff_model import pointer
-from .diff_schema import SchemaDiff, SchemaDiffer, types_of
+from .diff_schema import SchemaDiffer
+from .diff_schema_model import SchemaDiff, types_of
 from .diff_types import NARROWED, WIDENED, describe, label, verdict
 from .diff_walk import walk
 

@@ -9,7 +9,8 @@ from .diff_checks_schema import STABILITY, SchemaChecks
 from .diff_dates import parse_sunset, today
 from .diff_doc import Doc, refs_in
 from .diff_model import pointer
-from .diff_schema import SchemaDiffer, same_value
+from .diff_schema import SchemaDiffer
+from .diff_schema_model import same_value
 from .diff_security import security_changes
 
 _PATH_PARAM = re.compile(r"\{([^}]*)\}")

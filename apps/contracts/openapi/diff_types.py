@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .diff_schema import SchemaDiff, types_of
+from .diff_schema_model import SchemaDiff, types_of
 
 WIDENED, NARROWED, CHANGED = "widened", "narrowed", "changed"
 

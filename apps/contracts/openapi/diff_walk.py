@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .diff_model import pointer
-from .diff_schema import SchemaDiff
+from .diff_schema_model import SchemaDiff
 
 MAX_DEPTH = 256
 #: How often one diff node may be reported per walk: a schema shared by several properties is reported under each
