@@ -439,6 +439,18 @@ CASES = [
         response(OBJ, headers={"X-Rate": {"schema": {"type": "integer"}}}),
         {"response-header-became-optional"},
     ),
+    (
+        "response header type became text",
+        response(OBJ, headers={"X-Rate": {"schema": {"type": "integer"}}}),
+        response(OBJ, headers={"X-Rate": {"schema": {"type": "string"}}}),
+        {"response-header-type-compatible"},
+    ),
+    (
+        "response header type widened",
+        response(OBJ, headers={"X-Rate": {"schema": {"type": "integer"}}}),
+        response(OBJ, headers={"X-Rate": {"schema": {"type": "number"}}}),
+        {"response-header-type-generalized"},
+    ),
     ("response header type changed", response(OBJ, headers={"X-Rate": {"schema": {"type": "integer"}}}),
      response(OBJ, headers={"X-Rate": {"schema": {"type": "boolean"}}}), {"response-header-type-changed"}),
 ]

@@ -275,8 +275,13 @@ class HeaderChecks:
             if diff is None or diff.base is None or diff.rev is None:
                 continue
             if "type" in diff or "format" in diff:
-                how = verdict(diff, True)
-                change_id = {WIDENED: "generalized", NARROWED: "specialized"}.get(how, "changed")
+                # a header value travels as text: a change that only a strongly typed reading would reject is
+                # "compatible" (oasdiff's response-header-type-compatible)
+                how, strict = verdict(diff, False), verdict(diff, True)
+                if how == WIDENED:
+                    change_id = "generalized" if strict == WIDENED else "compatible"
+                else:
+                    change_id = "specialized" if how == NARROWED else "changed"
                 args = (header, label(diff), describe(diff.base), describe(diff.rev), status)
                 self.emit(f"response-header-type-{change_id}", location, *args)
             if diff.get("nullable") is not None:

@@ -287,6 +287,8 @@ MESSAGES: dict[str, str] = {
     "response-header-type-changed": "the %s response header's %s changed from %s to %s for the status %s",
     "response-header-type-generalized": "the %s response header's %s was widened from %s to %s for the status %s",
     "response-header-type-specialized": "the %s response header's %s was narrowed from %s to %s for the status %s",
+    "response-header-type-compatible": "the %s response header's %s changed from %s to %s for the status %s "
+    "(backward compatible)",
     "response-header-became-nullable": "the response header %s became nullable for the status %s",
     "response-header-became-not-nullable": "the response header %s became not nullable for the status %s",
 }
