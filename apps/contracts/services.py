@@ -9,8 +9,28 @@ from django.utils import timezone
 
 from apps.core.changelog import log_change
 from apps.core.models import ObjectChange
+from apps.core.services import instance_save
 
 from .models import Contract, ContractVersion, OperationRequirement
+
+
+def contract_create(*, project, actor, values: dict) -> Contract:
+    """Create a contract. One whose slug names an API a catalog import left as a reference (Backstage's
+    kind: API) binds it, and takes its provider and consumers unless they are given."""
+    from apps.architecture.models import ApiReference
+    from apps.core.kit import split_m2m
+
+    values = dict(values)
+    reference = values.get("api_reference") or ApiReference.objects.filter(
+        project=project, key=values.get("slug", ""), contract__isnull=True).first()  # fmt: skip
+    if reference is not None:
+        values["api_reference"] = reference
+        if not values.get("provider"):
+            values["provider"] = reference.providers.first()
+        if not values.get("consumers"):
+            values["consumers"] = list(reference.consumers.all())
+    plain, m2m = split_m2m(Contract, values)
+    return instance_save(instance=Contract(project=project, **plain), actor=actor, m2m=m2m)
 
 
 def max_spec_bytes() -> int:

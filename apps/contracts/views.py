@@ -42,7 +42,10 @@ class VersionDetailView(VersionMixin, ProjectObjectDetailView):
     template_name = "contracts/version_detail.html"
 
     def get_context_data(self, **kwargs):
+        from .openapi.index import list_schemas
+
         version = self.version()
+        kwargs["schemas"] = list_schemas(version.document) if version.document else []
         operations = version.operations.all()
         tag = self.request.GET.get("tag", "").strip()
         if tag:
@@ -175,6 +178,9 @@ class ContractKit(ModelKit):
         "version_spec": Page(VersionSpecView, "versions/<int:number>/spec/", detail=True),
         "version_diff": Page(VersionDiffView, "diff/", detail=True),
     }
+
+    def create(self, *, project, actor, values):
+        return services.contract_create(project=project, actor=actor, values=values)
 
     def queryset(self, *, project):
         return (Contract.objects.filter(project=project).select_related("provider", "owner", "api_reference")

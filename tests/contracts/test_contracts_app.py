@@ -220,3 +220,38 @@ def test_the_component_page_lists_its_contracts(client_as, project, users):
                              values={"slug": "pets", "name": "Pets API", "provider": api})  # fmt: skip
     page = client_as("viewer").get(f"/projects/{project.slug}/architecture/components/pets-service/")
     assert b"API contracts" in page.content and b"Pets API" in page.content
+
+
+def test_a_contract_named_like_a_catalog_api_binds_it(api_as, project, users):
+    """A Backstage import left `kind: API` entities as references: a contract of the same slug takes them."""
+    from apps.architecture import transfer
+
+    catalog = """apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: pets-service}
+spec: {type: service, lifecycle: production, owner: team-a, providesApis: [pets]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: pets-web}
+spec: {type: website, lifecycle: production, owner: team-a, consumesApis: [pets]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata: {name: pets}
+spec: {type: openapi, lifecycle: production, owner: team-a, definition: {$text: https://example.com/pets.yaml}}
+"""
+    transfer.catalog_import(project=project, actor=users["owner"], text=catalog)
+    body = api_as("member").post(f"{BASE}/", {"slug": "pets", "name": "Pets"}, format="json").json()
+    assert body["api_reference"] == "pets" and body["provider"] == "pets-service" and body["consumers"] == ["pets-web"]
+
+
+def test_a_zip_that_escapes_its_folder_is_refused(api_as, contract, django_capture_on_commit_callbacks):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("openapi.yaml", "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\n")
+        archive.writestr("../../etc/evil.yaml", "x: 1\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(api_as("member"), buffer.getvalue(), content_type="application/zip")
+    version = ContractVersion.objects.get(pk=response.json()["id"])
+    assert version.status == "invalid" and version.errors
