@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from apps.contracts.openapi import diff_messages
 from apps.contracts.openapi.diff import (
     CHANGE_LEVELS,
     LEVELS,
@@ -30,6 +31,12 @@ EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
 STRIPE = "real-world-stripe-2023-09-11-vs-12"
 
 _cache: dict[str, object] = {}
+
+
+@pytest.fixture(autouse=True)
+def _strict_messages(monkeypatch):
+    """A message template that does not fit its arguments fails the test instead of falling back."""
+    monkeypatch.setattr(diff_messages, "STRICT", True)
 
 
 def load(relative: str):
@@ -198,3 +205,14 @@ def test_every_emitted_id_is_an_oasdiff_id_with_its_default_level():
         for change in changes_for(key):
             assert CHANGE_LEVELS[change.id] == change.level
             assert change.message and "%s" not in change.message
+
+
+def test_inputs_are_not_modified():
+    import copy
+
+    for key in ("test1-vs-test3-mixed", "response-body-wrapped-in-oneof"):
+        entry = EXPECTED[key]
+        base, revision = load(entry["base"]), load(entry["revision"])
+        before = copy.deepcopy((base, revision))
+        diff_specs(base, revision)
+        assert (base, revision) == before

@@ -7,11 +7,18 @@ import datetime as dt
 
 import pytest
 
+from apps.contracts.openapi import diff_messages
 from apps.contracts.openapi.diff import CHANGE_LEVELS, diff_specs
 
 FUTURE = (dt.date.today() + dt.timedelta(days=400)).isoformat()
 PAST = (dt.date.today() - dt.timedelta(days=400)).isoformat()
 VERSIONING = {"api-version-not-bumped", "api-version-decreased", "api-major-version-not-bumped"}
+
+
+@pytest.fixture(autouse=True)
+def _strict_messages(monkeypatch):
+    """A message template that does not fit its arguments fails the test instead of falling back."""
+    monkeypatch.setattr(diff_messages, "STRICT", True)
 
 
 def spec(paths=None, version="1.0.0", openapi="3.0.3", **extra) -> dict:

@@ -462,3 +462,91 @@ def test_swagger2_form_data_becomes_a_request_body():
         ("request-property-became-required", "ERR", "POST /upload")
     ]
     assert "/requestBody/content/multipart~1form-data/schema/properties/note" in changes[0].location
+
+
+# --- every family's message template matches its arguments ---
+
+_KEYWORDS_BASE = {
+    "type": "array",
+    "contains": {"type": "string"},
+    "minContains": 1,
+    "maxContains": 5,
+    "prefixItems": [{"type": "string"}],
+    "const": [1],
+    "contentMediaType": "a/b",
+    "contentEncoding": "base64",
+    "dependentRequired": {"a": ["b"]},
+    "patternProperties": {"^x": {"type": "string"}},
+    "dependentSchemas": {"a": {"type": "object"}},
+    "propertyNames": {"pattern": "^a"},
+    "unevaluatedItems": {"type": "string"},
+    "unevaluatedProperties": {"type": "string"},
+    "if": {"type": "string"},
+    "then": {"type": "string"},
+    "else": {"type": "string"},
+    "contentSchema": {"type": "string"},
+    "default": [1],
+    "minimum": 1,
+    "maximum": 10,
+    "minLength": 1,
+    "maxLength": 9,
+    "minItems": 1,
+    "exclusiveMinimum": 1,
+    "exclusiveMaximum": 9,
+    "discriminator": {"propertyName": "a", "mapping": {"a": "#/x", "b": "#/y"}},
+    "enum": [[1], [2]],
+    "pattern": "a",
+    "x-stability-level": "stable",
+    "x-extensible-enum": ["a", "b"],
+}
+_KEYWORDS_REVISION = {
+    "type": "array",
+    "minContains": 2,
+    "maxContains": 4,
+    "prefixItems": [{"type": "integer"}, {"type": "boolean"}],
+    "const": [2],
+    "contentMediaType": "a/c",
+    "contentEncoding": "base32",
+    "dependentRequired": {"a": ["c"], "z": ["y"]},
+    "patternProperties": {"^y": {"type": "string"}},
+    "dependentSchemas": {"b": {"type": "object"}},
+    "default": [2],
+    "minimum": 2,
+    "maximum": 9,
+    "minLength": 2,
+    "maxLength": 8,
+    "minItems": 3,
+    "exclusiveMinimum": 2,
+    "exclusiveMaximum": 8,
+    "discriminator": {"propertyName": "b", "mapping": {"a": "#/z", "c": "#/y"}},
+    "enum": [[1], [3]],
+    "pattern": "b",
+    "deprecated": True,
+    "x-sunset": "2030-01-01",
+    "x-stability-level": "beta",
+    "x-extensible-enum": ["b"],
+    "readOnly": True,
+    "writeOnly": True,
+    "nullable": True,
+}
+
+
+@pytest.mark.parametrize("direction", [post, get])
+@pytest.mark.parametrize("as_property", [False, True])
+def test_every_keyword_family_renders_its_message(monkeypatch, direction, as_property):
+    from apps.contracts.openapi import diff_messages
+
+    monkeypatch.setattr(diff_messages, "STRICT", True)
+    base, revision = copy.deepcopy(_KEYWORDS_BASE), copy.deepcopy(_KEYWORDS_REVISION)
+    if as_property:
+        base = {"type": "object", "properties": {"p": base}, "required": ["p"]}
+        revision = {"type": "object", "properties": {"p": revision}}
+    forward = diff_specs(direction(base, openapi="3.1.0"), direction(revision, openapi="3.1.0"))
+    backward = diff_specs(direction(revision, openapi="3.1.0"), direction(base, openapi="3.1.0"))
+    ids = {change.id for change in forward + backward}
+    side = "request" if direction is post else "response"
+    scope = "property" if as_property else "body"
+    assert {f"{side}-{scope}-const-changed", f"{side}-{scope}-if-added", f"{side}-{scope}-if-removed"} <= ids
+    assert {f"{side}-{scope}-prefix-items-added", f"{side}-{scope}-dependent-required-changed"} <= ids
+    assert {f"{side}-{scope}-discriminator-mapping-changed", f"{side}-{scope}-min-contains-increased"} <= ids
+    assert len(forward) >= 20 and len(backward) >= 20

@@ -294,8 +294,19 @@ MESSAGES: dict[str, str] = {
 }
 
 
+#: Raise on a template/argument mismatch instead of falling back to a generic wording (the tests set it).
+STRICT = False
+
+
 def message(change_id: str, *args) -> str:
     template = MESSAGES.get(change_id) or FAMILY_MESSAGES.get(change_id)
-    if template is None:
-        return change_id.replace("-", " ") + (": " + ", ".join(q(arg) for arg in args) if args else "")
-    return template % tuple(q(arg) for arg in args)
+    quoted = tuple(q(arg) for arg in args)
+    if template is not None:
+        try:
+            return template % quoted
+        except TypeError:
+            if STRICT:
+                raise
+    elif STRICT:
+        raise KeyError(f"no message template for {change_id}")
+    return change_id.replace("-", " ") + (": " + ", ".join(quoted) if quoted else "")
