@@ -3,6 +3,10 @@
 from django import forms
 from django.conf import settings
 
+from apps.core.forms import ServiceModelForm
+
+from .models import LintSetting
+
 
 class SpecUploadForm(forms.Form):
     """A new version: a file (JSON, YAML, or a zip of files with relative $refs) or pasted text."""
@@ -28,3 +32,19 @@ class SpecUploadForm(forms.Form):
         else:
             raise forms.ValidationError("Choose a file or paste the spec.")
         return data
+
+
+class LintSettingForm(ServiceModelForm):
+    """A rule picked from the ruleset (the model checks the name too, for the API)."""
+
+    class Meta:
+        model = LintSetting
+        fields = ["rule", "severity"]
+
+    def __init__(self, *args, **kwargs):
+        from .openapi.lint import RULES
+
+        super().__init__(*args, **kwargs)
+        self.fields["rule"] = forms.ChoiceField(
+            choices=[(rule.id, f"{rule.id} ({rule.severity}): {rule.description}") for rule in RULES],
+            help_text="Its default severity is in brackets.")  # fmt: skip

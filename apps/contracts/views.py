@@ -20,7 +20,7 @@ from apps.core.views import ProjectObjectDetailView
 from . import pipeline, services
 from .api.serializers import ContractSerializer
 from .api.views import ContractViewSet
-from .forms import SpecUploadForm
+from .forms import LintSettingForm, SpecUploadForm
 from .models import Contract, ContractVersion, LintSetting
 
 
@@ -195,6 +195,7 @@ class LintSettingKit(ModelKit):
     model = LintSetting
     path, api_path = "lint-rules", "lint-rules"
     fields = ["rule", "severity"]
+    form_class = LintSettingForm
     search = ["rule"]
     filters = ["severity"]
     empty_text = "Every lint rule runs at its default severity. Add a setting to raise, lower or turn one off."
