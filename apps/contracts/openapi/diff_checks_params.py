@@ -91,6 +91,11 @@ class ParamChecks:
                 self.emit("request-parameter-reactivated", rptr, where, name)
         elif rev.get("deprecated") and "x-sunset" in base and "x-sunset" not in rev:
             self.emit("request-parameter-sunset-deleted", rptr, where, name)
+        elif rev.get("deprecated") and "x-sunset" in base and base.get("x-sunset") != rev.get("x-sunset"):
+            before, after = parse_sunset(base["x-sunset"])[0], parse_sunset(rev["x-sunset"])[0]
+            if before is not None and after is not None and after < before and after < today():
+                args = (where, name, before.isoformat(), after.isoformat(), before.isoformat(), 0)
+                self.emit("request-parameter-sunset-date-changed-too-small", rptr, *args)
 
     def _schema(self, diff: SchemaDiff, rev_param: dict, bptr: str, rptr: str, where, name) -> None:
         list_of_types = diff.get("list_of_types")

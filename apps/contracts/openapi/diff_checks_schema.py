@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from .diff_checks_keywords import KEYWORD_KEYS, KeywordChecks
-from .diff_dates import parse_sunset
+from .diff_dates import parse_sunset, today
 from .diff_doc import Doc
 from .diff_schema_model import SchemaDiff
 from .diff_types import CHANGED, NARROWED, WIDENED, describe, is_json_media_type, label, verdict
@@ -325,6 +325,8 @@ class SchemaChecks(KeywordChecks):
                     date, error = parse_sunset(sunset)
                     if error:
                         self._say(node, "deprecated-sunset-invalid", error, status=False)
+                    elif date < today():
+                        self._say(node, "sunset-date-too-small", date.isoformat(), 0, status=False)
                     else:
                         self._say(node, "deprecated-with-sunset", date.isoformat(), status=False)
             else:

@@ -120,6 +120,8 @@ MESSAGES: dict[str, str] = {
     "request-parameter-reactivated": "%s request parameter %s was reactivated",
     "request-parameter-sunset-date-too-small": "%s request parameter %s sunset date %s is too small, must be at "
     "least %s days from now",
+    "request-parameter-sunset-date-changed-too-small": "%s request parameter %s sunset date changed to an earlier "
+    "date, from %s to %s, new sunset date must be not earlier than %s and at least %s days from now",
     "request-parameter-sunset-deleted": "%s request parameter %s sunset date deleted, but deprecated=true kept",
     # request body
     "request-body-added-required": "added required request body",
@@ -179,6 +181,8 @@ MESSAGES: dict[str, str] = {
     "request-property-deprecated-with-sunset": "request property %s deprecated with sunset date %s",
     "request-property-deprecated-sunset-invalid": "request property %s deprecated with invalid sunset date: %s",
     "request-property-reactivated": "request property %s reactivated",
+    "request-property-sunset-date-too-small": "request property %s sunset date %s is too small, must be at least %s "
+    "days from now",
     "request-property-stability-decreased": "request property %s stability level decreased from %s to %s",
     "request-property-stability-increased": "request property %s stability level increased from %s to %s",
     "request-required-property-became-read-only": "the request required property %s became read-only",
@@ -261,6 +265,8 @@ MESSAGES: dict[str, str] = {
     "response-property-deprecated-with-sunset": "response property %s deprecated with sunset date %s",
     "response-property-deprecated-sunset-invalid": "response property %s deprecated with invalid sunset date: %s",
     "response-property-reactivated": "response property %s reactivated",
+    "response-property-sunset-date-too-small": "response property %s sunset date %s is too small, must be at least %s "
+    "days from now",
     "response-property-stability-decreased": "response property %s stability level decreased from %s to %s",
     "response-property-stability-increased": "response property %s stability level increased from %s to %s",
     "response-required-property-became-read-only": "the response required property %s became read-only for the "

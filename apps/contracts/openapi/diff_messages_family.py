@@ -25,6 +25,13 @@ def _family() -> None:
             )
     for side in ("request", "response"):
         status = " for the response status %s" if side == "response" else ""
+        for verb, prep in (("added", "to"), ("removed", "from")):
+            FAMILY_MESSAGES[f"{side}-body-all-of-{verb}-annotation-only"] = (
+                f"{verb} annotation-only %s {prep} the {side} body `allOf` list{status}"
+            )
+            FAMILY_MESSAGES[f"{side}-property-all-of-{verb}-annotation-only"] = (
+                f"{verb} annotation-only %s {prep} the %s {side} property `allOf` list{status}"
+            )
         FAMILY_MESSAGES[f"{side}-body-discriminator-added"] = f"added {side} discriminator{status}"
         FAMILY_MESSAGES[f"{side}-property-discriminator-added"] = f"added discriminator to %s {side} property{status}"
         FAMILY_MESSAGES[f"{side}-body-discriminator-removed"] = f"removed {side} discriminator{status}"
