@@ -305,3 +305,11 @@ paths:
         ("{'url': '/v1'} is not of type 'array'", "/servers", 3, "oas-schema"),
         ("'description' is a required property", "/paths/~1a/get/responses/200", 8, "oas-schema"),
     ]
+
+
+def test_the_benchmark_measures_both_sides():
+    from apps.contracts.openapi.bench_validate import measure
+
+    result = measure(REAL / "oai-examples/v3.0-petstore.yaml", repeat=0)
+    assert (result["operations"], result["issues"], result["osv_result"]) == (3, 0, "valid")
+    assert result["ours_s"] > 0 and result["osv_validate_s"] > 0 and result["ours_peak_bytes"] > 0
