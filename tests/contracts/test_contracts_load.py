@@ -389,3 +389,13 @@ def test_a_zip_entry_that_inflates_beyond_its_declared_size_is_refused():
     data[central + 24:central + 28] = (100).to_bytes(4, "little")
     with pytest.raises(SpecError, match="openapi.yaml"):
         load_zip(bytes(data))
+
+
+def test_a_broken_file_in_a_zip_is_named_in_the_error():
+    spec = (b"openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
+            b"components:\n  schemas:\n    A: {$ref: 'a.yaml'}\n")
+    with pytest.raises(SpecError) as caught:
+        load_zip(zip_bytes({"openapi.yaml": spec, "a.yaml": b"type: [string\n"}))
+    assert str(caught.value).startswith("a.yaml: invalid YAML at line 2") and caught.value.file == "a.yaml"
+    with pytest.raises(SpecError, match=r"^openapi.yaml: YAML aliases are not allowed"):
+        load_zip(zip_bytes({"openapi.yaml": b"openapi: 3.0.3\na: &x 1\nb: *x\n"}))

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .linemap import LineMap
-from .parse import SpecError, parse_document
+from .parse import SpecError, named, parse_document
 from .refs import MISSING, in_schema, iter_refs, join_pointer, ref_kind, resolve_pointer, split_ref
 
 __all__ = ["bundle", "Bundle"]
@@ -52,7 +52,10 @@ class _Bundler:
 
     def _file(self, name: str) -> tuple[Any, LineMap]:
         if name not in self.parsed:
-            value, lines, _ = parse_document(self.files[name], filename=name, max_bytes=self.max_bytes)
+            try:
+                value, lines, _ = parse_document(self.files[name], filename=name, max_bytes=self.max_bytes)
+            except SpecError as exc:
+                raise named(exc, name) from None
             self.parsed[name] = (value, lines)
         return self.parsed[name]
 

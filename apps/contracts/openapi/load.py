@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from .bundle import bundle
 from .linemap import LineMap
-from .parse import SpecError, parse_document
+from .parse import SpecError, named, parse_document
 
 __all__ = ["LoadedSpec", "SpecError", "load_spec", "load_zip", "detect_version"]
 
@@ -181,7 +181,10 @@ def load_zip(data: bytes, *, root: str | None = None, max_files: int = 200, max_
     """
     files = _read_zip(data, max_files, max_total_bytes, max_ratio)
     root_name = _find_root(files, root, max_total_bytes)
-    document, lines, fmt = parse_document(files[root_name], filename=root_name, max_bytes=max_total_bytes)
-    version = detect_version(document, root_name)
+    try:
+        document, lines, fmt = parse_document(files[root_name], filename=root_name, max_bytes=max_total_bytes)
+        version = detect_version(document, root_name)
+    except SpecError as exc:
+        raise named(exc, root_name) from None
     result = bundle(document, lines, root_name, version, files, max_bytes=max_total_bytes)
     return LoadedSpec(result.document, version, result.lines, fmt, root_name, result.files, result.refused)

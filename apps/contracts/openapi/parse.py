@@ -97,6 +97,13 @@ def decode_utf8(data: bytes, filename: str = "") -> str:
         ) from None
 
 
+def named(error: SpecError, filename: str) -> SpecError:
+    """The same error with the file's name in front of its message (for files of a zip)."""
+    if not filename or error.message.startswith(f"{filename}: "):
+        return error
+    return SpecError(f"{filename}: {error.message}", line=error.line, file=filename, pointer=error.pointer)
+
+
 def parse_document(data: bytes, *, filename: str = "", max_bytes: int = 20_000_000) -> tuple[Any, LineMap, str]:
     """Parse one file: ``(value, line map, "json" | "yaml")``. Raises ``SpecError``."""
     size = len(data)
