@@ -51,7 +51,12 @@ def issue_dict(issue) -> dict:
 
 
 def lint_severities(project) -> dict[str, str]:
-    return dict(LintSetting.objects.filter(project=project).values_list("rule", "severity"))
+    """The project's severities of rules the ruleset has (a setting of a rule since removed is ignored)."""
+    from .openapi.lint import RULES
+
+    known = {rule.id for rule in RULES}
+    settings_ = LintSetting.objects.filter(project=project).values_list("rule", "severity")
+    return {rule: severity for rule, severity in settings_ if rule in known}
 
 
 def analyse(loaded, *, project) -> dict:

@@ -65,8 +65,9 @@ def count_queries(fetch) -> int:
 
 
 # Session, user, membership, nav switcher, recent activity, team, then the cards: requirements'
-# counts (1), architecture's components and decisions (2) and an empty test-runs card (1).
-OVERVIEW_PIN = 10
+# counts (1), architecture's components and decisions (2), contracts and their versions (2) and an empty
+# test-runs card (1).
+OVERVIEW_PIN = 12
 
 CASES = {
     # name: (seed(users, project, n), url, client kind, pinned max queries, small n, large n)
