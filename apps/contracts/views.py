@@ -15,7 +15,7 @@ from apps.core.kit import ModelKit, Page, register
 from apps.core.permissions import WRITE
 from apps.core.tables import Column
 from apps.core.text import is_number
-from apps.core.views import ProjectObjectDetailView
+from apps.core.views import ProjectObjectActionView, ProjectObjectDetailView
 
 from . import pipeline, services
 from .api.serializers import ContractSerializer
@@ -58,6 +58,29 @@ class VersionDetailView(VersionMixin, ProjectObjectDetailView):
         rows = [(op, links.get((op.method, op.path), [])) for op in operations]
         return super().get_context_data(version=version, operations=operations, rows=rows, previous=previous,
                                         tag=tag, **kwargs)  # fmt: skip
+
+
+class OperationLinkView(VersionMixin, ProjectObjectActionView):
+    """The version page's "link requirements" form: the keys typed replace the operation's links."""
+
+    def act(self) -> str:
+        from apps.requirements.models import Requirement, parse_key
+
+        method, _, path = self.request.POST.get("operation", "").partition(" ")
+        if not self.version().operations.filter(method=method, path=path).exists():
+            raise ValidationError("Choose an operation of this version.")
+        keys = [k for k in self.request.POST.get("requirements", "").replace(",", " ").split() if k]
+        found = [Requirement.objects.by_key(self.project, key) if parse_key(key) else None for key in keys]
+        missing = [key for key, requirement in zip(keys, found, strict=True) if requirement is None]
+        if missing:
+            raise ValidationError(f"Not in this project: {', '.join(missing)}.")
+        services.operation_requirements_set(contract=self.object, actor=self.request.user, method=method, path=path,
+                                            requirements=found)  # fmt: skip
+        return f"{method.upper()} {path}: " + (", ".join(keys) or "no requirements") + "."
+
+    def get_success_url(self) -> str:
+        return reverse("contracts:version_detail", kwargs={"project_slug": self.project.slug,
+                                                           "slug": self.object.slug, "number": self.kwargs["number"]})
 
 
 class VersionSpecView(VersionMixin, ProjectObjectDetailView):
@@ -176,6 +199,7 @@ class ContractKit(ModelKit):
         "version_detail": Page(VersionDetailView, "versions/<int:number>/", detail=True),
         "version_docs": Page(VersionDocsView, "versions/<int:number>/docs/", detail=True),
         "version_spec": Page(VersionSpecView, "versions/<int:number>/spec/", detail=True),
+        "operation_link": Page(OperationLinkView, "versions/<int:number>/links/", detail=True),
         "version_diff": Page(VersionDiffView, "diff/", detail=True),
     }
 

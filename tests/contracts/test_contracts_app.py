@@ -255,3 +255,22 @@ def test_a_zip_that_escapes_its_folder_is_refused(api_as, contract, django_captu
         response = upload(api_as("member"), buffer.getvalue(), content_type="application/zip")
     version = ContractVersion.objects.get(pk=response.json()["id"])
     assert version.status == "invalid" and version.errors
+
+
+def test_the_version_page_links_an_operation_to_requirements(client_as, project, contract, users,
+                                                             django_capture_on_commit_callbacks):  # fmt: skip
+    from apps.requirements import services as requirement_services
+
+    requirement_services.requirement_create(project=project, actor=users["owner"], title="Show a pet")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.contract_version_upload(contract=contract, actor=users["owner"], data=spec())
+    url = f"/projects/{project.slug}/contracts/pets/versions/1/links/"
+    assert client_as("viewer").post(url, {"operation": "get /pets/{petId}", "requirements": "REQ-1"}).status_code == 403
+    member = client_as("member")
+    assert member.post(url, {"operation": "get /pets/{petId}", "requirements": "REQ-1"}).status_code == 302
+    assert contract.requirement_links.get().requirement.key == "REQ-1"
+    member.post(url, {"operation": "get /nowhere", "requirements": "REQ-1"})
+    member.post(url, {"operation": "get /pets/{petId}", "requirements": "REQ-77"})
+    assert contract.requirement_links.count() == 1  # refused: an unknown operation, an unknown key
+    member.post(url, {"operation": "get /pets/{petId}", "requirements": ""})
+    assert not contract.requirement_links.exists()
