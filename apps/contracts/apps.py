@@ -12,4 +12,4 @@ class ContractsConfig(AppConfig):
         from .seed import seed_contracts
 
         register_app(self, title="Contracts", icon="file-earmark-code", order=30, card=contracts_card,
-                     seed=seed_contracts)  # fmt: skip
+                     seed=seed_contracts, sections=True)  # fmt: skip

@@ -62,3 +62,39 @@ def test_upload_two_versions_see_the_breaking_change_open_the_docs(page_as, proj
     assert page.get_by_role("button", name="Try it out").count() == 0  # read-only: a team's API is elsewhere
     screenshot(page, "contracts-docs")
     assert not errors, errors
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_every_contracts_page_of_the_demo_loads_cleanly(browser, live_server, screenshot):
+    """The demo's contract pages (what `make run` seeds) load with no console error."""
+    from io import StringIO
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("seed_demo", stdout=StringIO())
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="demo"))
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    base = "/projects/payments-api/contracts"
+    pages = {"list": "/", "contract": "/payments-api/", "version": "/payments-api/versions/2/",
+             "diff": "/payments-api/diff/", "upload": "/payments-api/versions/new/", "lint": "/lint-rules/",
+             "docs": "/payments-api/versions/1/docs/"}  # fmt: skip
+    try:
+        for name, path in pages.items():
+            assert page.goto(base + path).status == 200, name
+            if name == "docs":
+                page.locator(".swagger-ui .opblock").first.wait_for()
+            screenshot(page, f"contracts-page-{name}")
+            assert not errors, (name, errors)
+    finally:
+        context.close()
