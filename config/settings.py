@@ -303,6 +303,8 @@ TESTRUNS_MAX_ATTEMPTS = env_int("TESTRUNS_MAX_ATTEMPTS", 3)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "TestRunStatusEnum": "apps.testruns.models.RunStatus",
     "TestStatusEnum": "apps.testruns.models.Status",
+    "DecisionStatusEnum": "apps.architecture.models.Decision.Status",
+    "ContractVersionStatusEnum": "apps.contracts.models.ContractVersion.Status",
 })
 
 # Architecture (apps.architecture): the largest Backstage catalog, schema version (DBML/DDL) and ADR

@@ -128,7 +128,7 @@ class DiffQuerySerializer(serializers.Serializer):
     revision = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="A version id.")
 
 
-class ChangeSerializer(serializers.Serializer):
+class SchemaChangeSerializer(serializers.Serializer):
     id = serializers.CharField(help_text='e.g. "column-removed".')
     level = serializers.CharField(help_text="breaking or safe.")
     object = serializers.CharField(help_text='The table, "table.column" or "table.index".')
@@ -136,9 +136,9 @@ class ChangeSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class DiffSerializer(serializers.Serializer):
+class SchemaDiffSerializer(serializers.Serializer):
     breaking = serializers.BooleanField()
-    changes = ChangeSerializer(many=True)
+    changes = SchemaChangeSerializer(many=True)
 
 
 class AdrNumbersField(serializers.ListField):

@@ -29,8 +29,8 @@ from .serializers import (
     DataModelVersionSerializer,
     DiagramSerializer,
     DiffQuerySerializer,
-    DiffSerializer,
     DocumentRevisionSerializer,
+    SchemaDiffSerializer,
     VersionUploadQuerySerializer,
 )
 
@@ -105,7 +105,7 @@ class DataModelViewSet(ProjectModelViewSet):
         version = get_object_or_404(self.get_object().versions, pk=int(kwargs["version_id"]))
         return Response(DataModelVersionDetailSerializer(version).data)
 
-    @extend_schema(parameters=[DiffQuerySerializer], responses=DiffSerializer)
+    @extend_schema(parameters=[DiffQuerySerializer], responses=SchemaDiffSerializer)
     @action(detail=True, methods=["get"])
     def diff(self, request, *args, **kwargs):
         """What changed from version `base` to version `revision` (ids), each change breaking or safe."""

@@ -63,7 +63,7 @@ class CheckQuerySerializer(serializers.Serializer):
         help_text="Fail on breaking changes (ERR) or also on possibly breaking ones (WARN).")  # fmt: skip
 
 
-class ChangeSerializer(serializers.Serializer):
+class ContractChangeSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="oasdiff's change id, e.g. response-property-removed.")
     level = serializers.ChoiceField(choices=["ERR", "WARN", "INFO"])
     operation = serializers.CharField(help_text='e.g. "GET /pets/{id}"; empty for the API as a whole.')
@@ -71,16 +71,16 @@ class ChangeSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class DiffSerializer(serializers.Serializer):
+class ContractDiffSerializer(serializers.Serializer):
     breaking = serializers.BooleanField()
-    changes = ChangeSerializer(many=True)
+    changes = ContractChangeSerializer(many=True)
 
 
-class CheckSerializer(serializers.Serializer):
+class ContractCheckSerializer(serializers.Serializer):
     fail = serializers.BooleanField(help_text="The candidate is invalid, or has changes at or above fail_on.")
     base = serializers.IntegerField(allow_null=True, help_text="The version id compared with.")
     errors = serializers.ListField(child=serializers.DictField(), help_text="Validation errors of the candidate.")
-    changes = ChangeSerializer(many=True)
+    changes = ContractChangeSerializer(many=True)
     lint = serializers.ListField(child=serializers.DictField())
 
 

@@ -21,9 +21,9 @@ from .. import pipeline, services
 from ..models import ContractVersion
 from .serializers import (
     CheckQuerySerializer,
-    CheckSerializer,
+    ContractCheckSerializer,
+    ContractDiffSerializer,
     DiffQuerySerializer,
-    DiffSerializer,
     OperationLinkRowSerializer,
     OperationLinkSerializer,
     OperationSerializer,
@@ -112,7 +112,7 @@ class ContractViewSet(ProjectModelViewSet):
         response["Content-Disposition"] = f'attachment; filename="{version.filename or "spec"}"'
         return response
 
-    @extend_schema(parameters=[DiffQuerySerializer], responses=DiffSerializer)
+    @extend_schema(parameters=[DiffQuerySerializer], responses=ContractDiffSerializer)
     @action(detail=True, methods=["get"])
     def diff(self, request, *args, **kwargs):
         """The changes from version `base` to version `revision` (ids), in oasdiff's vocabulary."""
@@ -126,7 +126,7 @@ class ContractViewSet(ProjectModelViewSet):
         changes = pipeline.diff(found[query["base"]], found[query["revision"]])
         return Response({"breaking": any(c["level"] == "ERR" for c in changes), "changes": changes})
 
-    @extend_schema(request=SPEC_BODY, parameters=[CheckQuerySerializer], responses=CheckSerializer)
+    @extend_schema(request=SPEC_BODY, parameters=[CheckQuerySerializer], responses=ContractCheckSerializer)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, RawTextParser])
     def check(self, request, *args, **kwargs):
         """CI's question, answered at once: would this candidate spec break clients of `base`? Nothing is
