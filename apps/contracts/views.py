@@ -15,7 +15,7 @@ from apps.core.kit import ModelKit, Page, register
 from apps.core.permissions import WRITE
 from apps.core.tables import Column
 from apps.core.text import is_number
-from apps.core.views import ProjectObjectActionView, ProjectObjectDetailView
+from apps.core.views import ProjectObjectActionView, ProjectObjectDetailView, ProjectObjectListView
 
 from . import pipeline, services
 from .api.serializers import ContractSerializer
@@ -212,6 +212,18 @@ class ContractKit(ModelKit):
                 .annotate(version_count=Count("versions"), latest=Max("versions__number")))  # fmt: skip
 
 
+class LintSettingListView(ProjectObjectListView):
+    """The project's settings, then the whole ruleset with each rule's severity here."""
+
+    def get_context_data(self, **kwargs):
+        from .openapi.lint import RULES
+
+        chosen = dict(LintSetting.objects.filter(project=self.project).values_list("rule", "severity"))
+        rules = [{"id": r.id, "default": r.severity, "effective": chosen.get(r.id, r.severity),
+                  "changed": r.id in chosen, "description": r.description} for r in RULES]  # fmt: skip
+        return super().get_context_data(rules=rules, **kwargs)
+
+
 @register
 class LintSettingKit(ModelKit):
     """A project's lint severities: a rule set to error, warn, info or off (others keep their default)."""
@@ -224,3 +236,4 @@ class LintSettingKit(ModelKit):
     filters = ["severity"]
     empty_text = "Every lint rule runs at its default severity. Add a setting to raise, lower or turn one off."
     columns = [Column("rule", sort=True, link=True, classes="font-monospace"), Column("severity", sort=True)]
+    pages = {"list": LintSettingListView}

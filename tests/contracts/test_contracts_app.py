@@ -65,7 +65,7 @@ class TestLintSettingKit(KitTests):
     model = LintSetting
     create_data = {"rule": "info-contact", "severity": "off"}
     update_data = {"rule": "operation-description", "severity": "error"}
-    queries = {"list": 6, "detail": 6, "api-list": 4, "api-detail": 3}
+    queries = {"list": 7, "detail": 6, "api-list": 4, "api-detail": 3}
 
     def make(self, project, users, number):
         from apps.contracts.openapi.lint import RULES
@@ -208,6 +208,14 @@ def test_operations_link_to_requirements_and_turn_suspect(api_as, client_as, pro
     assert b"API operations" in page.content and b"/pets/{petId}" in page.content and b"suspect" in page.content
     version_page = client_as("viewer").get(f"/projects/{project.slug}/contracts/pets/versions/1/")
     assert b"REQ-1" in version_page.content
+
+
+def test_the_lint_page_shows_every_rule_at_its_severity_here(client_as, project, users):
+    values = {"rule": "info-contact", "severity": "off"}
+    kit_for(LintSetting).create(project=project, actor=users["owner"], values=values)
+    page = client_as("viewer").get(f"/projects/{project.slug}/contracts/lint-rules/")
+    assert page.status_code == 200 and len(page.context["rules"]) >= 25
+    assert {r["id"]: r["effective"] for r in page.context["rules"]}["info-contact"] == "off"
 
 
 def test_the_component_page_lists_its_contracts(client_as, project, users):
