@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -117,11 +119,18 @@ def test_github_payload_kind_version_components_and_status_environment_wins():
 
 
 def test_github_production_environment_flag_overrides_name():
-    report = github.from_deployment_status(
-        github_status(environment="blue", production_environment=True) | {"deployment_status": {
-            **load("github", "deployment_status.payload.json")["deployment_status"], "environment": "blue"}},
-        now=NOW)
+    payload = github_status(environment="blue", production_environment=True)
+    payload["deployment_status"]["environment"] = "blue"
+    report = github.from_deployment_status(payload, now=NOW)
     assert (report.environment, report.environment_tier) == ("blue", "production")
+    payload["deployment"]["production_environment"] = False  # false is not trusted: the name decides
+    assert github.from_deployment_status(payload, now=NOW).environment_tier == "development"
+
+
+def test_github_environment_falls_back_to_the_deployment():
+    payload = github_status(environment="qa")
+    del payload["deployment_status"]["environment"]
+    assert github.from_deployment_status(payload, now=NOW).environment == "qa"
 
 
 def test_github_headers_case_insensitive():
@@ -190,6 +199,8 @@ def gitlab_hook(**changes) -> dict:
     ("success", "success", None, utc(2024, 3, 5, 9, 15)),
     ("failed", "failure", None, utc(2024, 3, 5, 9, 15)),
     ("canceled", "cancelled", None, utc(2024, 3, 5, 9, 15)),
+    ("blocked", "queued", utc(2024, 3, 5, 9, 15), None),  # waiting for approval
+    ("skipped", "cancelled", None, utc(2024, 3, 5, 9, 15)),  # nothing was deployed
 ])
 def test_gitlab_status_mapping_and_non_iso_timestamp(gitlab_status, status, started, finished):
     report = gitlab.from_deployment_hook(gitlab_hook(status=gitlab_status), now=NOW)
@@ -409,6 +420,17 @@ def test_value_types_are_frozen_and_validate():
         with pytest.raises(ReportError) as caught:
             dataclasses.replace(event, **{field: value})
         assert caught.value.field == field
+
+
+def test_engine_does_not_import_django():
+    code = (
+        "import sys; import apps.deployments.receivers.github, apps.deployments.receivers.gitlab, "
+        "apps.deployments.receivers.alertmanager, apps.deployments.receivers.signatures; "
+        "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # --- environments ---------------------------------------------------------------------------------------
