@@ -273,7 +273,8 @@ def weekly_trend(
     """``dora()`` per ISO week (Monday 00:00 in ``start``'s timezone), clipped to ``[start, end)``.
 
     Each item: ``{"week": "2026-W05", "start", "end", "metrics": dora(...)}``; a partial first/last week is
-    measured over its clipped length (so frequency stays "per week").
+    measured over its clipped length (so frequency stays "per week"). Weeks are stepped in fixed 7-day spans,
+    so ``start`` should carry a fixed-offset timezone (UTC); a DST zone would shift the boundaries by an hour.
     """
     deployments, changes, incidents = list(deployments), list(changes), list(incidents)
     monday = (start - timedelta(days=start.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -296,7 +297,8 @@ def suggest_cause(
     """The latest successful deployment to the incident's environment finished before it started, within ``window``.
 
     "Before" is strict (a deployment finishing at the very instant the incident starts is not blamed, as DevLake
-    requires ``finished_date < created_date``); the window bound is inclusive. Ties go to the larger id.
+    requires ``finished_date < created_date``); the window bound is inclusive. Ties (same ``finished_at``) go to
+    the larger ``str(id)``, the same tie-break as every ordering in this module.
     """
     lower = incident.started_at - window
     candidates = [
