@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "apps.architecture",
     "apps.contracts",
     "apps.testruns",
+    "apps.deployments",
 ]
 
 MIDDLEWARE = [
@@ -322,6 +323,10 @@ CONTRACTS_LEASE_SECONDS = env_int("CONTRACTS_LEASE_SECONDS", 15 * 60)
 CONTRACTS_RESEND_SECONDS = env_int("CONTRACTS_RESEND_SECONDS", 120)
 CONTRACTS_DEAD_WORKER_SECONDS = env_int("CONTRACTS_DEAD_WORKER_SECONDS", 30)
 CONTRACTS_MAX_ATTEMPTS = env_int("CONTRACTS_MAX_ATTEMPTS", 3)
+
+# Deployments (apps.deployments): the largest report body and the most changes one report may carry.
+DEPLOYMENTS_MAX_REPORT_BYTES = env_int("DEPLOYMENTS_MAX_REPORT_BYTES", 5 * 1024 * 1024)
+DEPLOYMENTS_MAX_CHANGES = env_int("DEPLOYMENTS_MAX_CHANGES", 5000)
 
 # Content Security Policy (django-csp): scripts only from our own static files — no inline script,
 # no eval — so injected markup can't run. Inline *styles* stay allowed: Bootstrap's progress widths,

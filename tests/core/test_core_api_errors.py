@@ -116,12 +116,14 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
         seed_project(project=project, user=users["owner"])
     from apps.architecture.models import DataModelVersion, Document, Relation
     from apps.contracts.models import ContractVersion, LintSetting
+    from apps.deployments.models import Deployment
 
     ids = {"criteria": AcceptanceCriterion.objects.filter(requirement__number=1).first().pk,
            "labels": Label.objects.first().pk, "test-runs": TestRun.objects.first().pk,
            "test-cases": TestCase.objects.first().pk, "relations": Relation.objects.first().pk,
            "documents": Document.objects.first().pk,
            "lint-rules": LintSetting.objects.create(project=project, rule="info-contact", severity="off").pk,
+           "deployments": Deployment.objects.first().pk,
            }  # fmt: skip
     # {key} by the collection it names (the demo's rows); requirements' REQ-1 otherwise.
     keys = {"adrs": "ADR-0001", "components": "payments-api", "component": "payments-api", "systems": "payments",
@@ -134,7 +136,8 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
     api = api_as(role)
     paths = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
     for path in paths:
-        url = path.replace("{project_slug}", project.slug).replace("{slug}", project.slug)
+        url = path.replace("{project_slug}", project.slug)
+        url = url.replace("{slug}", "production" if "/environments/" in url else project.slug)
         collection = next((part for part in reversed(url.split("/{key}")[0].split("/")) if part), "")
         url = url.replace("{key}", keys.get(collection, "REQ-1")).replace("{username}", "member")
         version_model = ContractVersion if "/contracts/" in url else DataModelVersion

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class DeploymentsConfig(AppConfig):
+    name = "apps.deployments"
+    verbose_name = "Deployments"
+
+    def ready(self):
+        from apps.core.registry import register_app
+
+        from .seed import seed_deployments
+
+        register_app(self, title="Deployments", icon="rocket-takeoff", order=50, sections=True,
+                     seed=seed_deployments,
+                     hint="No deployments yet. Report one from CI: POST …/deployments/.")  # fmt: skip

@@ -1,0 +1,120 @@
+"""Deployments: environments in a promotion pipeline, the deployments CI reports to them with the
+changes (commits) each brings, the components and contract versions each deploys. The most downstream
+app: it links to architecture (components) and contracts (versions); nothing links to it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from apps.architecture.models import KEY_HELP, Component, check_key
+from apps.contracts.models import ContractVersion
+from apps.core.models import ProjectScopedModel
+
+
+class Environment(ProjectScopedModel):
+    """Where deployments go: a tier (several production environments are fine: regions, tenants) and
+    a position in the promotion pipeline. One a report named first gets a tier inferred from its name,
+    flagged so the team can correct it."""
+
+    class Tier(models.TextChoices):
+        PRODUCTION = "production", "Production"
+        STAGING = "staging", "Staging"
+        TESTING = "testing", "Testing"
+        DEVELOPMENT = "development", "Development"
+
+    slug = models.CharField(max_length=63, help_text=KEY_HELP)
+    name = models.CharField(max_length=200)
+    tier = models.CharField(max_length=20, choices=Tier.choices, default=Tier.DEVELOPMENT)
+    tier_inferred = models.BooleanField(default=False, help_text="Guessed from the name; save to confirm.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the pipeline: dev → staging → prod.")
+    site_url = models.URLField(blank=True, max_length=500,
+                               help_text="Where it answers, e.g. https://staging.example.com.")
+    components = models.ManyToManyField(Component, blank=True, related_name="environments",
+                                        help_text="What a deployment here deploys when it names none.")  # fmt: skip
+
+    class Meta:
+        ordering = ["position", "slug"]
+        constraints = [models.UniqueConstraint(fields=["project", "slug"], name="environment_unique_slug",
+                                               violation_error_message="This project already has an "
+                                               "environment with this slug.")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        try:
+            check_key(self.slug)
+        except ValidationError as exc:
+            raise ValidationError({"slug": exc.message_dict["key"]}) from None
+
+
+class Change(ProjectScopedModel):
+    """A commit some deployment brought, once per project (by SHA)."""
+
+    sha = models.CharField(max_length=40)
+    message = models.TextField(blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    authored_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    pr_number = models.PositiveIntegerField(null=True, blank=True)
+    pr_merged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-committed_at", "sha"]
+        constraints = [models.UniqueConstraint(fields=["project", "sha"], name="change_unique_sha")]
+
+    def __str__(self) -> str:
+        return self.sha[:12]
+
+
+class Deployment(ProjectScopedModel):
+    """One deployment to one environment, as CI reports it (started, then finished: the same
+    ``external_id`` updates it, never duplicates it)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        IN_PROGRESS = "in_progress", "In progress"
+        SUCCESS = "success", "Success"
+        FAILURE = "failure", "Failure"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Kind(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        HOTFIX = "hotfix", "Hotfix"
+        ROLLBACK = "rollback", "Rollback"
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="deployments")
+    version = models.CharField(max_length=100, blank=True)
+    commit = models.CharField(max_length=40, blank=True, help_text="The full SHA deployed.")
+    ref = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUCCESS)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PLANNED)
+    rollback_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="rolled_back_by")  # fmt: skip
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    build_url = models.URLField(blank=True, max_length=1000)
+    external_id = models.CharField(max_length=200, blank=True, help_text="CI's id: reporting it again updates.")
+    source = models.CharField(max_length=10, default="api", help_text="api, github or gitlab.")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")  # fmt: skip
+    components = models.ManyToManyField(Component, blank=True, related_name="deployments")
+    contract_versions = models.ManyToManyField(ContractVersion, blank=True, related_name="deployments")
+    changes = models.ManyToManyField(Change, blank=True, related_name="deployments")
+
+    class Meta:
+        ordering = ["-finished_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "external_id"], condition=~models.Q(external_id=""),
+                                    name="deployment_unique_external_id"),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["environment", "status", "-finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.version or self.commit[:12] or '?'} → {self.environment}"
+
+    def clean(self) -> None:
+        if self.started_at and self.finished_at and self.finished_at < self.started_at:
+            raise ValidationError({"finished_at": "A deployment can't finish before it starts."})
+        if self.rollback_of_id and self.rollback_of_id == self.pk:
+            raise ValidationError({"rollback_of": "A deployment can't roll itself back."})

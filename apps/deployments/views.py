@@ -1,0 +1,103 @@
+"""Deployment pages: environments (the pipeline, each with what it runs now) and deployments as CI
+reported them (list with filters, detail with changes, components and contract versions). Each model
+is declared once with core's kit; reports themselves come in through the API and webhooks."""
+
+from django.db.models import Count, Prefetch
+
+from apps.architecture.views import KeyConverter  # noqa: F401 - registers <archkey:…> for environment slugs
+from apps.core.kit import ModelKit, register
+from apps.core.tables import Column, Table
+from apps.core.views import ProjectObjectDetailView
+
+from . import services
+from .api.serializers import DeploymentSerializer, EnvironmentSerializer
+from .api.views import DeploymentViewSet, EnvironmentViewSet
+from .filtersets import DeploymentFilterSet
+from .models import Change, Deployment, Environment
+
+STATUS_CELL = ('<span class="badge {% if row.status == "success" %}text-bg-success{% elif row.status == "failure" %}'
+               'text-bg-danger{% elif row.status == "cancelled" %}text-bg-secondary{% else %}text-bg-info{% endif %}">'
+               "{{ row.get_status_display }}</span>")  # fmt: skip
+
+
+class DeploymentTable(Table):
+    empty_text = ("Report deployments from CI — one curl line, or GitHub's and GitLab's deployment webhooks — and "
+                  "see what runs where, what each deployment brought and how it went.")  # fmt: skip
+    columns = [
+        Column("finished_at", "Finished", sort=True, link=True, classes="text-nowrap small",
+               cell='{{ row.finished_at|date:"Y-m-d H:i"|default:"—" }}'),
+        Column("environment", cell='<a href="?environment={{ row.environment.slug|urlencode }}">'
+               "{{ row.environment.slug }}</a>"),
+        Column("version", sort=True, cell='{{ row.version|default:"—" }}'),
+        Column("commit", classes="font-monospace small", cell='{{ row.commit|slice:":12"|default:"—" }}'),
+        Column("status", sort=True, cell=STATUS_CELL),
+        Column("kind", cell="{{ row.get_kind_display }}"),
+        Column("change_count", "Changes", classes="text-end"),
+    ]
+
+
+class DeploymentDetailView(ProjectObjectDetailView):
+    template_name = "deployments/deployment_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(
+            "components", "contract_versions__contract", Prefetch("changes", queryset=Change.objects.order_by(
+                "-committed_at")))  # fmt: skip
+
+
+@register
+class DeploymentKit(ModelKit):
+    """Deployments as CI reported them; the API's POST is the report (apps.deployments.services)."""
+
+    model = Deployment
+    path, api_path = "", "deployments"
+    fields = ["environment", "version", "commit", "ref", "status", "kind", "started_at", "finished_at", "build_url",
+              "external_id"]  # fmt: skip
+    filterset_class = DeploymentFilterSet
+    table_class = DeploymentTable
+    serializer_class = DeploymentSerializer
+    viewset_class = DeploymentViewSet
+    pages = {"detail": DeploymentDetailView, "create": None, "update": None}
+
+    def queryset(self, *, project):
+        return (Deployment.objects.filter(project=project).select_related("environment", "actor")
+                .prefetch_related("components", "contract_versions")
+                .annotate(change_count=Count("changes")))  # fmt: skip
+
+
+class EnvironmentDetailView(ProjectObjectDetailView):
+    template_name = "deployments/environment_detail.html"
+
+    def get_context_data(self, **kwargs):
+        current = services.current_deployment(environment=self.object)
+        recent = self.object.deployments.select_related("actor").annotate(change_count=Count("changes"))[:20]
+        return super().get_context_data(current=current, recent=recent, **kwargs)
+
+
+@register
+class EnvironmentKit(ModelKit):
+    """Environments in their pipeline order; a tier guessed from a reported name is flagged to confirm."""
+
+    model = Environment
+    path, api_path = "environments", "environments"
+    lookup_field, lookup_converter = "slug", "archkey"
+    fields = ["slug", "name", "tier", "position", "site_url", "components"]
+    search = ["slug", "name"]
+    filters = ["tier"]
+    serializer_class = EnvironmentSerializer
+    viewset_class = EnvironmentViewSet
+    empty_text = "Environments appear as deployments name them (tier guessed from the name), or add one here."
+    columns = [Column("position", "#", sort=True, classes="text-end"), Column("slug", sort=True, link=True),
+               Column("name", sort=True), Column("tier", sort=True, cell='{{ row.get_tier_display }}{% if '
+               'row.tier_inferred %} <span class="badge text-bg-warning" title="Guessed from the name: edit to '
+               'confirm">guessed</span>{% endif %}'),
+               Column("deployment_count", "Deployments", classes="text-end")]  # fmt: skip
+    pages = {"detail": EnvironmentDetailView}
+
+    def queryset(self, *, project):
+        return (Environment.objects.filter(project=project).prefetch_related("components")
+                .annotate(deployment_count=Count("deployments")))  # fmt: skip
+
+    def update(self, *, instance, actor, values):
+        instance.tier_inferred = False  # a person saved it: the tier is theirs now
+        return super().update(instance=instance, actor=actor, values=values)
