@@ -71,6 +71,19 @@ class AutoSchema(openapi.AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
+    # A URL or email the model lets be blank answers "" — which no "uri"/"email" format accepts: the
+    # format goes (the type from the field, the validators' format after it).
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema.get("format") in ("uri", "email") and may_be_blank(field):
+            schema = {key: value for key, value in schema.items() if key != "format"}
+        return schema
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if schema.get("format") in ("uri", "email") and may_be_blank(field):
+            del schema["format"]
+
     def _get_serializer_field_meta(self, field, direction):
         meta = super()._get_serializer_field_meta(field, direction)
         if direction == "response" and not meta.get("nullable") and may_be_null(field):
@@ -129,3 +142,15 @@ def may_be_null(field) -> bool:
             return True
         model = model_field.related_model if model_field.is_relation else None
     return False
+
+
+def may_be_blank(field) -> bool:
+    """Whether a text field can answer "" (allow_blank, or a model field with blank=True behind it)."""
+    if getattr(field, "allow_blank", False):
+        return True
+    model = getattr(getattr(field.parent, "Meta", None), "model", None) if getattr(field, "parent", None) else None
+    name = (getattr(field, "source_attrs", None) or [None])[-1]
+    try:
+        return bool(model is not None and name and model._meta.get_field(name).blank)
+    except FieldDoesNotExist:
+        return False
