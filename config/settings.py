@@ -306,6 +306,10 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "TestStatusEnum": "apps.testruns.models.Status",
     "DecisionStatusEnum": "apps.architecture.models.Decision.Status",
     "ContractVersionStatusEnum": "apps.contracts.models.ContractVersion.Status",
+    "DeploymentStatusEnum": "apps.deployments.models.Deployment.Status",
+    "DeploymentKindEnum": "apps.deployments.models.Deployment.Kind",
+    "ComponentKindEnum": "apps.architecture.models.Component.Kind",
+    "RelationKindEnum": "apps.architecture.models.Relation.Kind",
 })
 
 # Architecture (apps.architecture): the largest Backstage catalog, schema version (DBML/DDL) and ADR
