@@ -118,3 +118,44 @@ class Deployment(ProjectScopedModel):
             raise ValidationError({"finished_at": "A deployment can't finish before it starts."})
         if self.rollback_of_id and self.rollback_of_id == self.pk:
             raise ValidationError({"rollback_of": "A deployment can't roll itself back."})
+
+
+class WebhookSecret(ProjectScopedModel):
+    """The shared secret a project's GitHub (``X-Hub-Signature-256``) or GitLab (``X-Gitlab-Token``)
+    webhook signs its deliveries with. Without one, that provider's deliveries are refused (401)."""
+
+    class Provider(models.TextChoices):
+        GITHUB = "github", "GitHub"
+        GITLAB = "gitlab", "GitLab"
+
+    provider = models.CharField(max_length=10, choices=Provider.choices)
+    secret = models.CharField(max_length=200, help_text="The same text as in the webhook's settings.")
+
+    class Meta:
+        ordering = ["provider"]
+        constraints = [models.UniqueConstraint(fields=["project", "provider"], name="webhooksecret_unique_provider",
+                                               violation_error_message="This project already has a secret for "
+                                               "this provider.")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} webhook secret"
+
+    def clean(self) -> None:
+        if len(self.secret or "") < 16:
+            raise ValidationError({"secret": "Use at least 16 characters (a random one: openssl rand -hex 20)."})
+
+
+class WebhookDelivery(models.Model):
+    """A delivery already handled (GitHub's ``X-GitHub-Delivery``): a replay of it is acknowledged, not applied."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(max_length=10)
+    delivery_id = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "provider", "delivery_id"],
+                                               name="webhookdelivery_unique")]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.provider} delivery {self.delivery_id}"

@@ -2,9 +2,12 @@
 reported them (list with filters, detail with changes, components and contract versions). Each model
 is declared once with core's kit; reports themselves come in through the API and webhooks."""
 
+from django import forms
 from django.db.models import Count, Prefetch
 
 from apps.architecture.views import KeyConverter  # noqa: F401 - registers <archkey:…> for environment slugs
+from apps.core.api.serializers import KitSerializer
+from apps.core.forms import ServiceModelForm
 from apps.core.kit import ModelKit, register
 from apps.core.tables import Column, Table
 from apps.core.views import ProjectObjectDetailView
@@ -13,7 +16,7 @@ from . import services
 from .api.serializers import DeploymentSerializer, EnvironmentSerializer
 from .api.views import DeploymentViewSet, EnvironmentViewSet
 from .filtersets import DeploymentFilterSet
-from .models import Change, Deployment, Environment
+from .models import Change, Deployment, Environment, WebhookSecret
 
 STATUS_CELL = ('<span class="badge {% if row.status == "success" %}text-bg-success{% elif row.status == "failure" %}'
                'text-bg-danger{% elif row.status == "cancelled" %}text-bg-secondary{% else %}text-bg-info{% endif %}">'
@@ -101,3 +104,35 @@ class EnvironmentKit(ModelKit):
     def update(self, *, instance, actor, values):
         instance.tier_inferred = False  # a person saved it: the tier is theirs now
         return super().update(instance=instance, actor=actor, values=values)
+
+
+class WebhookSecretForm(ServiceModelForm):
+    class Meta:
+        model = WebhookSecret
+        fields = ["provider", "secret"]
+        widgets = {"secret": forms.PasswordInput(render_value=False)}
+        help_texts = {"secret": "Paste the same secret into the webhook's settings (GitHub: Secret; GitLab: "
+                                "Secret token). It is never shown again."}  # fmt: skip
+
+
+class WebhookSecretSerializer(KitSerializer):
+    class Meta:
+        model = WebhookSecret
+        fields = ["id", "url", "web_url", "provider", "secret", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"secret": {"write_only": True}}
+
+
+@register
+class WebhookSecretKit(ModelKit):
+    """The secrets CI webhooks sign with; written, never shown back (not on a page, not in the API)."""
+
+    model = WebhookSecret
+    path, api_path = "webhook-secrets", "webhook-secrets"
+    fields = ["provider"]
+    form_class = WebhookSecretForm
+    serializer_class = WebhookSecretSerializer
+    filters = ["provider"]
+    empty_text = ("Add the secret your GitHub or GitLab webhook signs with, then point the webhook at "
+                  "/api/v1/projects/<slug>/webhooks/github/ (or gitlab/).")  # fmt: skip
+    columns = [Column("provider", sort=True, link=True), Column("updated_at", "Set", classes="small")]
