@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from apps.core.api.parsers import RawTextParser, uploaded_file
+from apps.core.api.parsers import RawTextParser, body_bytes
 from apps.core.api.serializers import query_values
 from apps.core.api.views import ProjectModelViewSet
 from apps.core.permissions import READ, WRITE
@@ -35,19 +35,6 @@ from .serializers import (
 BINARY = {"type": "string", "format": "binary"}
 SPEC_BODY = {"application/yaml": {"type": "string"}, "application/octet-stream": BINARY,
              "multipart/form-data": {"type": "object", "properties": {"spec": BINARY}}}  # fmt: skip
-
-
-def body_bytes(request, *, limit: int) -> bytes:
-    """The spec: multipart field ``spec`` or the raw body, at most ``limit`` bytes (else a 400)."""
-    data = request.data
-    if not isinstance(data, bytes):
-        upload = uploaded_file(request, "spec")
-        data = upload.read(limit + 1) if upload is not None else b""
-    if not data.strip():
-        raise ValidationError({"spec": "Nothing was sent: put the spec in the body or in multipart field 'spec'."})
-    if len(data) > limit:
-        raise ValidationError({"spec": f"The spec is larger than the {limit // 2**20} MB limit."})
-    return data
 
 
 class ContractViewSet(ProjectModelViewSet):
@@ -77,7 +64,7 @@ class ContractViewSet(ProjectModelViewSet):
         `spec`. Answers 202 at once; poll `versions/{id}/` until `status` is `valid` or `invalid`."""
         contract = self.get_object()
         query = query_values(VersionUploadQuerySerializer, request)
-        data = body_bytes(request, limit=settings.CONTRACTS_MAX_SPEC_BYTES)
+        data = body_bytes(request, field="spec", limit=settings.CONTRACTS_MAX_SPEC_BYTES)
         upload = request.FILES.get("spec")
         version = services.contract_version_upload(
             contract=contract, actor=request.user, data=data, label=query.get("version", ""),
@@ -133,7 +120,7 @@ class ContractViewSet(ProjectModelViewSet):
         stored. `fail` is true when the candidate is invalid or has a change at `fail_on` or above."""
         contract = self.get_object()
         query = query_values(CheckQuerySerializer, request)
-        data = body_bytes(request, limit=settings.CONTRACTS_CHECK_MAX_BYTES)
+        data = body_bytes(request, field="spec", limit=settings.CONTRACTS_CHECK_MAX_BYTES)
         valid = contract.versions.filter(status="valid")
         base = (valid.order_by("-number") if query["base"] == "latest" else valid.filter(pk=int(query["base"]))).first()
         if base is None and query["base"] != "latest":

@@ -42,9 +42,9 @@ class RawTextParser(parsers.BaseParser):
         return stream.read(limit + 1) if stream is not None else b""
 
 
-def body_text(request, *, field: str = "file", limit: int) -> str:
-    """The uploaded text: multipart field ``field`` or the raw body, UTF-8 (a BOM is dropped).
-    A 400 naming the field when there is none, it is larger than ``limit`` or it isn't UTF-8 text."""
+def body_bytes(request, *, field: str = "file", limit: int) -> bytes:
+    """The uploaded file's bytes: multipart field ``field`` or the raw body (RawTextParser). A 400 naming
+    the field when there is none or it is larger than ``limit``."""
     data = request.data
     if not isinstance(data, bytes):
         upload = uploaded_file(request, field)
@@ -53,6 +53,12 @@ def body_text(request, *, field: str = "file", limit: int) -> str:
         raise ValidationError({field: [f"Nothing was sent: put the file in the body or in multipart field '{field}'."]})
     if len(data) > limit:
         raise ValidationError({field: [f"The file is larger than the {limit // 2**20} MB limit."]})
+    return data
+
+
+def body_text(request, *, field: str = "file", limit: int) -> str:
+    """``body_bytes`` as UTF-8 text (a BOM is dropped); a 400 naming the field if it isn't UTF-8."""
+    data = body_bytes(request, field=field, limit=limit)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
