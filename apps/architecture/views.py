@@ -8,7 +8,7 @@ from django.urls import register_converter
 from apps.core.kit import ModelKit, Page, register
 from apps.core.tables import Column, Table
 from apps.core.text import is_number
-from apps.core.views import ProjectObjectDetailView
+from apps.core.views import ProjectObjectDetailView, query_number
 
 from . import selectors, services
 from .api.serializers import (
@@ -184,15 +184,13 @@ class DocumentDiffView(DocumentDetailView):
 
         revisions = {r.number: r for r in self.object.revisions.all()}
         latest = self.object.revision
-        a, b = self._number("a", latest - 1), self._number("b", latest)
+        a = query_number(self.request, "a", max(latest - 1, 1))
+        b = query_number(self.request, "b", max(latest, 1))
         old, new = revisions.get(a), revisions.get(b)
         lines = diff_lines(old.source, new.source, f"revision {a}", f"revision {b}") if old and new else []
         return super().get_context_data(revisions=list(revisions.values()), a=a, b=b, old=old, new=new,
                                         lines=lines, **kwargs)  # fmt: skip
 
-    def _number(self, name: str, default: int) -> int:
-        value = self.request.GET.get(name, "")
-        return int(value) if is_number(value) else max(default, 1)
 
 
 @register

@@ -9,8 +9,7 @@ from django.urls import reverse
 
 from apps.core.forms import add_service_errors
 from apps.core.permissions import WRITE
-from apps.core.text import is_number
-from apps.core.views import ProjectObjectDetailView
+from apps.core.views import ProjectObjectDetailView, query_number
 
 from . import schema as schema_engine
 from . import services
@@ -117,15 +116,11 @@ class DataModelDiffView(DataModelMixin, ProjectObjectDetailView):
         versions = list(self.versions())
         if len(versions) < 2:
             return super().get_context_data(versions=versions, diff=None, **kwargs)
-        revision = self._pick("revision", versions[0].number)
-        base = self._pick("base", revision - 1 if revision > 1 else versions[-1].number)
+        revision = query_number(self.request, "revision", versions[0].number)
+        base = query_number(self.request, "base", revision - 1 if revision > 1 else versions[-1].number)
         by_number = {v.number: v for v in versions}
         if base not in by_number or revision not in by_number:
             raise Http404("No such version.")
         diff = services.data_model_diff(base=by_number[base], revision=by_number[revision])
         return super().get_context_data(versions=versions, base=by_number[base], revision=by_number[revision],
                                         diff=diff, **kwargs)  # fmt: skip
-
-    def _pick(self, name: str, default: int) -> int:
-        value = self.request.GET.get(name, "")
-        return int(value) if is_number(value) else default

@@ -14,8 +14,7 @@ from apps.core.forms import add_service_errors
 from apps.core.kit import ModelKit, Page, register
 from apps.core.permissions import WRITE
 from apps.core.tables import Column
-from apps.core.text import is_number
-from apps.core.views import ProjectObjectActionView, ProjectObjectDetailView, ProjectObjectListView
+from apps.core.views import ProjectObjectActionView, ProjectObjectDetailView, ProjectObjectListView, query_number
 
 from . import pipeline, services
 from .api.serializers import ContractSerializer
@@ -144,8 +143,9 @@ class VersionDiffView(ProjectObjectDetailView):
         valid = list(self.object.versions.filter(status="valid").defer("raw", "document").order_by("-number"))
         context = {"versions": valid, "groups": None}
         if len(valid) >= 2:
-            revision = self._pick("revision", valid[0].number)
-            base = self._pick("base", next((v.number for v in valid if v.number < revision), valid[-1].number))
+            revision = query_number(self.request, "revision", valid[0].number)
+            before = next((v.number for v in valid if v.number < revision), valid[-1].number)
+            base = query_number(self.request, "base", before)
             numbers = {v.number for v in valid}
             if base not in numbers or revision not in numbers:
                 raise Http404("Choose two valid versions.")
@@ -154,10 +154,6 @@ class VersionDiffView(ProjectObjectDetailView):
             context.update(base=base, revision=revision, changes=changes, groups=group_changes(changes),
                            breaking=any(c["level"] == "ERR" for c in changes))  # fmt: skip
         return super().get_context_data(**context, **kwargs)
-
-    def _pick(self, name: str, default: int) -> int:
-        value = self.request.GET.get(name, "")
-        return int(value) if is_number(value) else default
 
 
 def group_changes(changes: list[dict]) -> list[dict]:

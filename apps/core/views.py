@@ -28,6 +28,12 @@ from .services import Conflict
 from .text import is_number
 
 
+def query_number(request, name: str, default: int) -> int:
+    """A whole number from the query string (``?a=3``); ``default`` when absent or not ASCII digits."""
+    value = request.GET.get(name, "")
+    return int(value) if is_number(value) else default
+
+
 class ProjectMixin(LoginRequiredMixin):
     """Resolves ``project_slug`` into ``self.project`` / ``self.access`` or refuses the request.
 

@@ -14,7 +14,6 @@ from django.views import generic
 from apps.core.kit import ModelKit, Page, register
 from apps.core.permissions import WRITE
 from apps.core.tables import Column, Table
-from apps.core.text import is_number
 from apps.core.views import (
     ProjectImportView,
     ProjectMixin,
@@ -22,6 +21,7 @@ from apps.core.views import (
     ProjectObjectCreateView,
     ProjectObjectDetailView,
     ProjectObjectListView,
+    query_number,
 )
 
 from . import selectors, services, transfer, workflow
@@ -181,7 +181,8 @@ class RevisionDiffView(ProjectObjectDetailView):
     def get_context_data(self, **kwargs):
         revisions = {r.number: r for r in self.object.revisions.all()}
         latest = self.object.revision
-        a, b = self._number("a", latest - 1), self._number("b", latest)
+        a = query_number(self.request, "a", max(latest - 1, 1))
+        b = query_number(self.request, "b", max(latest, 1))
         old, new = revisions.get(a), revisions.get(b)
         lines = []
         if old and new:
@@ -194,9 +195,6 @@ class RevisionDiffView(ProjectObjectDetailView):
         return super().get_context_data(revisions=list(revisions.values()), a=a, b=b, old=old, new=new,
                                         lines=lines, **kwargs)  # fmt: skip
 
-    def _number(self, name: str, default: int) -> int:
-        value = self.request.GET.get(name, "")
-        return int(value) if is_number(value) else max(default, 1)
 
 
 class RequirementBulkView(ProjectMixin, generic.View):
