@@ -159,3 +159,127 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} delivery {self.delivery_id}"
+
+
+class Incident(ProjectScopedModel):
+    """Something that hurt an environment: opened by a person, the API or an alerting tool (by
+    ``external_id``), resolved the same ways. ``caused_by`` is suggested (the last successful deployment
+    to the environment before it started) until a person confirms or sets it; then it never moves."""
+
+    class Severity(models.TextChoices):
+        SEV1 = "sev1", "SEV1 — critical"
+        SEV2 = "sev2", "SEV2 — major"
+        SEV3 = "sev3", "SEV3 — minor"
+        SEV4 = "sev4", "SEV4 — low"
+
+    title = models.CharField(max_length=300)
+    severity = models.CharField(max_length=4, choices=Severity.choices, default=Severity.SEV3)
+    environment = models.ForeignKey(Environment, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="incidents")  # fmt: skip
+    started_at = models.DateTimeField(help_text="When the service began to suffer.")
+    detected_at = models.DateTimeField(null=True, blank=True, help_text="When someone (or an alert) noticed.")
+    resolved_at = models.DateTimeField(null=True, blank=True, db_index=True, help_text="Empty while open.")
+    description = models.TextField(blank=True, help_text="Markdown.")
+    caused_by = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="caused_incidents", help_text="The deployment that caused it.")  # fmt: skip
+    cause_confirmed = models.BooleanField(default=False, help_text="A person confirmed or set the cause: it stays.")
+    fixed_by = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="fixed_incidents", help_text="The deployment that fixed it.")  # fmt: skip
+    external_id = models.CharField(max_length=200, blank=True, help_text="The alerting tool's id (fingerprint).")
+    source = models.CharField(max_length=20, default="ui", help_text="ui, api or alertmanager.")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "external_id"], condition=~models.Q(external_id=""),
+                                    name="incident_unique_external_id"),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["project", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+    def clean(self) -> None:
+        errors = {}
+        if self.started_at and self.resolved_at and self.resolved_at < self.started_at:
+            errors["resolved_at"] = "An incident can't be resolved before it starts."
+        if self.started_at and self.detected_at and self.detected_at < self.started_at:
+            errors["detected_at"] = "An incident can't be detected before it starts."
+        for field in ("caused_by", "fixed_by"):
+            deployment = getattr(self, field)
+            if deployment is not None and deployment.project_id != self.project_id:
+                errors[field] = "That deployment belongs to another project."
+        if self.caused_by_id and self.caused_by_id == self.fixed_by_id:
+            errors["fixed_by"] = "The deployment that caused an incident can't be the one that fixed it."
+        if errors:
+            raise ValidationError(errors)
+
+
+class GatePolicy(ProjectScopedModel):
+    """What must hold before a deployment to one environment may go ahead (``gates/check/``)."""
+
+    environment = models.OneToOneField(Environment, on_delete=models.CASCADE, related_name="gate_policy")
+    tests_pass = models.BooleanField(default=True, help_text="The commit's test runs are complete, none failing.")
+    excuse_flaky = models.BooleanField(default=False, help_text="Failures of known-flaky tests don't count.")
+    no_new_failures = models.BooleanField(default=False,
+                                          help_text="No test fails that passes on what the environment runs now.")  # fmt: skip
+    requirement_coverage = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Percent of approved must-have requirements verified by passing tests "
+        "(empty: not checked).")  # fmt: skip
+    no_breaking_contracts = models.BooleanField(default=True,
+                                                help_text="No ERR change against the contract versions running there.")  # fmt: skip
+    no_lint_errors = models.BooleanField(default=False, help_text="No lint finding of severity error.")
+    incident_freeze = models.BooleanField(default=True, help_text="No open SEV1/SEV2 incident in the environment.")
+
+    class Meta:
+        ordering = ["environment__position", "environment__slug"]
+        verbose_name_plural = "gate policies"
+
+    def __str__(self) -> str:
+        return f"Gate for {self.environment}"
+
+    def clean(self) -> None:
+        if self.requirement_coverage is not None and self.requirement_coverage > 100:
+            raise ValidationError({"requirement_coverage": "A percentage: 0 to 100."})
+        if self.environment_id and self.environment.project_id != self.project_id:
+            raise ValidationError({"environment": "That environment belongs to another project."})
+
+
+class GateEvaluation(ProjectScopedModel):
+    """One answer of the gate: who asked, for what, and why it passed or not (kept, shown on the
+    deployment of that commit that follows)."""
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="gate_evaluations")
+    commit = models.CharField(max_length=40)
+    version = models.CharField(max_length=100, blank=True)
+    passed = models.BooleanField()
+    reasons = models.JSONField(default=list)
+    checks = models.JSONField(default=list)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")  # fmt: skip
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["environment", "commit", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Gate {'passed' if self.passed else 'failed'} for {self.commit[:12]} → {self.environment}"
+
+
+class RequirementDelivery(models.Model):
+    """When a requirement first reached production: the first successful production deployment bringing
+    a change whose message names its key (``REQ-12``). Kept by the deployment service, read by the
+    requirement page and the list's "in production" filter."""
+
+    requirement = models.OneToOneField("requirements.Requirement", on_delete=models.CASCADE,
+                                       related_name="production_delivery")  # fmt: skip
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="+")
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="+")
+    delivered_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.requirement} in production since {self.delivered_at:%Y-%m-%d}"

@@ -75,7 +75,7 @@ def _components(project, keys, environment) -> list[Component]:
     return [found[key] for key in keys]
 
 
-def _contract_versions(project, value) -> list[ContractVersion]:
+def resolve_contract_versions(project, value) -> list[ContractVersion]:
     """Ids, or {contract slug: version label} (the newest version with that label)."""
     if not value:
         return []
@@ -147,7 +147,7 @@ def _report(*, project, actor, values: dict, source: str) -> Deployment:
     if creating or "components" in values:
         deployment.components.set(_components(project, values.get("components"), environment))
     if "contract_versions" in values:
-        deployment.contract_versions.set(_contract_versions(project, values.get("contract_versions")))
+        deployment.contract_versions.set(resolve_contract_versions(project, values.get("contract_versions")))
     if values.get("changes"):
         deployment.changes.add(*_changes(project, list(values["changes"])))
     log_change(actor=actor, instance=deployment,
