@@ -181,7 +181,8 @@ class Incident(ProjectScopedModel):
     resolved_at = models.DateTimeField(null=True, blank=True, db_index=True, help_text="Empty while open.")
     description = models.TextField(blank=True, help_text="Markdown.")
     caused_by = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="caused_incidents", help_text="The deployment that caused it.")  # fmt: skip
+                                  related_name="caused_incidents",
+                                  help_text="The deployment that caused it.")  # fmt: skip
     cause_confirmed = models.BooleanField(default=False, help_text="A person confirmed or set the cause: it stays.")
     fixed_by = models.ForeignKey(Deployment, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="fixed_incidents", help_text="The deployment that fixed it.")  # fmt: skip
@@ -225,13 +226,13 @@ class GatePolicy(ProjectScopedModel):
     environment = models.OneToOneField(Environment, on_delete=models.CASCADE, related_name="gate_policy")
     tests_pass = models.BooleanField(default=True, help_text="The commit's test runs are complete, none failing.")
     excuse_flaky = models.BooleanField(default=False, help_text="Failures of known-flaky tests don't count.")
-    no_new_failures = models.BooleanField(default=False,
-                                          help_text="No test fails that passes on what the environment runs now.")  # fmt: skip
+    no_new_failures = models.BooleanField(
+        default=False, help_text="No test fails that passes on what the environment runs now.")  # fmt: skip
     requirement_coverage = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Percent of approved must-have requirements verified by passing tests "
         "(empty: not checked).")  # fmt: skip
-    no_breaking_contracts = models.BooleanField(default=True,
-                                                help_text="No ERR change against the contract versions running there.")  # fmt: skip
+    no_breaking_contracts = models.BooleanField(
+        default=True, help_text="No ERR change against the contract versions running there.")  # fmt: skip
     no_lint_errors = models.BooleanField(default=False, help_text="No lint finding of severity error.")
     incident_freeze = models.BooleanField(default=True, help_text="No open SEV1/SEV2 incident in the environment.")
 
