@@ -310,6 +310,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "DeploymentKindEnum": "apps.deployments.models.Deployment.Kind",
     "ComponentKindEnum": "apps.architecture.models.Component.Kind",
     "RelationKindEnum": "apps.architecture.models.Relation.Kind",
+    "IncidentSeverityEnum": "apps.deployments.models.Incident.Severity",
 })
 
 # Architecture (apps.architecture): the largest Backstage catalog, schema version (DBML/DDL) and ADR
@@ -331,6 +332,8 @@ CONTRACTS_MAX_ATTEMPTS = env_int("CONTRACTS_MAX_ATTEMPTS", 3)
 # Deployments (apps.deployments): the largest report body and the most changes one report may carry.
 DEPLOYMENTS_MAX_REPORT_BYTES = env_int("DEPLOYMENTS_MAX_REPORT_BYTES", 5 * 1024 * 1024)
 DEPLOYMENTS_MAX_CHANGES = env_int("DEPLOYMENTS_MAX_CHANGES", 5000)
+# An incident is blamed on the last deployment to its environment that finished this long before it.
+DEPLOYMENTS_CAUSE_WINDOW_HOURS = env_int("DEPLOYMENTS_CAUSE_WINDOW_HOURS", 72)
 
 # Content Security Policy (django-csp): scripts only from our own static files — no inline script,
 # no eval — so injected markup can't run. Inline *styles* stay allowed: Bootstrap's progress widths,

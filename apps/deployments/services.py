@@ -4,6 +4,9 @@ from the name, flagged), the same ``external_id`` updates the deployment it name
 finished) instead of adding one, changes are stored once per project by SHA. One transaction, one
 change-log entry; a bad field is a ValidationError naming it, and nothing is stored."""
 
+import re
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,13 +16,15 @@ from apps.architecture.models import Component
 from apps.contracts.models import ContractVersion
 from apps.core.changelog import log_change
 from apps.core.models import ObjectChange
-from apps.core.services import Conflict
+from apps.core.services import Conflict, instance_save
+from apps.requirements.models import KEY_PREFIX, Requirement
 
-from .models import Change, Deployment, Environment
+from .models import Change, Deployment, Environment, Incident, RequirementDelivery
 from .receivers.environments import infer_tier, slugify_environment
-from .receivers.report import ReportError, check_sha, check_span, is_full_sha
+from .receivers.report import IncidentEvent, ReportError, check_sha, check_span, is_full_sha
 
 FINAL = (Deployment.Status.SUCCESS, Deployment.Status.FAILURE, Deployment.Status.CANCELLED)
+REQUIREMENT_KEY = re.compile(rf"\b{KEY_PREFIX}(\d+)\b", re.IGNORECASE)
 REPORT_FIELDS = ("version", "commit", "ref", "status", "kind", "started_at", "finished_at", "build_url")
 
 
@@ -150,13 +155,120 @@ def _report(*, project, actor, values: dict, source: str) -> Deployment:
         deployment.contract_versions.set(resolve_contract_versions(project, values.get("contract_versions")))
     if values.get("changes"):
         deployment.changes.add(*_changes(project, list(values["changes"])))
+    _after_report(deployment)
     log_change(actor=actor, instance=deployment,
                action=ObjectChange.Action.CREATE if creating else ObjectChange.Action.UPDATE,
                message=f"{deployment.get_status_display()} to {environment.slug} ({source})")  # fmt: skip
     return deployment
 
 
+def _after_report(deployment: Deployment) -> None:
+    """What a reported deployment changes elsewhere: the incidents it may have caused, the
+    requirements it brought to production."""
+    resuggest_causes(deployment)
+    record_requirement_deliveries(deployment)
+
+
+def requirement_numbers(text: str) -> set[int]:
+    """The requirement numbers a commit message names: ``REQ-12`` → 12 (any case)."""
+    return {int(number) for number in REQUIREMENT_KEY.findall(text or "") if len(number) < 10}
+
+
+def record_requirement_deliveries(deployment: Deployment) -> None:
+    """A successful production deployment: each requirement one of its changes names, not yet in
+    production, is now — from this deployment and that change."""
+    if deployment.status != Deployment.Status.SUCCESS or deployment.environment.tier != Environment.Tier.PRODUCTION:
+        return
+    named: dict[int, Change] = {}
+    for change in deployment.changes.order_by("committed_at", "id").only("id", "message"):
+        for number in requirement_numbers(change.message):
+            named.setdefault(number, change)
+    if not named:
+        return
+    waiting = Requirement.objects.filter(project_id=deployment.project_id, number__in=list(named),
+                                         production_delivery__isnull=True)  # fmt: skip
+    RequirementDelivery.objects.bulk_create(
+        [RequirementDelivery(requirement=r, deployment=deployment, change=named[r.number],
+                             delivered_at=deployment.finished_at) for r in waiting],
+        ignore_conflicts=True)  # fmt: skip
+
+
 def current_deployment(*, environment: Environment) -> Deployment | None:
     """What the environment runs now: its latest successful deployment."""
     return (environment.deployments.filter(status=Deployment.Status.SUCCESS).order_by("-finished_at", "-id")
             .first())  # fmt: skip
+
+
+# ---- incidents -------------------------------------------------------------------------------------
+
+
+def suggested_cause(*, environment_id, started_at) -> Deployment | None:
+    """The latest successful deployment to the environment that finished before the incident started,
+    within DEPLOYMENTS_CAUSE_WINDOW_HOURS (the pure engine's ``dora.metrics.suggest_cause``, in SQL)."""
+    if environment_id is None or started_at is None:
+        return None
+    window = timedelta(hours=settings.DEPLOYMENTS_CAUSE_WINDOW_HOURS)
+    return (Deployment.objects.filter(environment_id=environment_id, status=Deployment.Status.SUCCESS,
+                                      finished_at__lt=started_at, finished_at__gte=started_at - window)
+            .order_by("-finished_at", "-id").first())  # fmt: skip
+
+
+def incident_save(*, instance: Incident, actor, values: dict, by_person: bool = True) -> Incident:
+    """Open or update an incident. A person (the UI, the API) who sets ``caused_by`` — or ticks
+    ``cause_confirmed`` — fixes the cause for good; until then it is re-suggested on every save, so a
+    deployment reported late still gets the blame it should. An alerting tool never moves it."""
+    previous_cause = instance.caused_by_id
+    for name, value in values.items():
+        setattr(instance, name, value)
+    if by_person and "caused_by" in values and (instance.caused_by_id != previous_cause or instance._state.adding
+                                                and instance.caused_by_id):  # fmt: skip
+        instance.cause_confirmed = True
+    # Confirming a new incident without naming a cause confirms the suggestion (there was none to see).
+    if not instance.cause_confirmed or instance._state.adding and instance.caused_by_id is None:
+        instance.caused_by = suggested_cause(environment_id=instance.environment_id, started_at=instance.started_at)
+    if instance.detected_at is None and instance.started_at is not None:
+        instance.detected_at = instance.started_at
+    try:
+        with transaction.atomic():
+            return instance_save(instance=instance, actor=actor)
+    except IntegrityError:  # the same external_id opened twice at once: the other one won
+        raise Conflict("This incident was opened by another report at the same moment; send it again.") from None
+
+
+def incident_event(*, project, actor, event: IncidentEvent) -> tuple[Incident, bool]:
+    """Apply an alerting tool's firing/resolved event (by ``external_id``): opens, re-opens or resolves
+    one incident; the same event twice changes nothing. Returns (incident, created)."""
+    with transaction.atomic():
+        incident = (Incident.objects.select_for_update().filter(project=project, external_id=event.external_id)
+                    .first())  # fmt: skip
+        created = incident is None
+        now = timezone.now()
+        values: dict = {}
+        if created:
+            environment = Environment.objects.filter(project=project, slug=event.environment).first()
+            incident = Incident(project=project, external_id=event.external_id, source=event.source)
+            values = {"title": event.title[:300], "severity": event.severity, "environment": environment,
+                      "started_at": event.started_at or now, "description": event.description}  # fmt: skip
+        if event.action == "resolve":
+            if incident.resolved_at is None:
+                values["resolved_at"] = max(event.resolved_at or now, values.get("started_at") or incident.started_at)
+        elif incident.resolved_at is not None:  # firing again: the same problem is back
+            values["resolved_at"] = None
+        if values:
+            incident = incident_save(instance=incident, actor=actor, values=values, by_person=False)
+        return incident, created
+
+
+def resuggest_causes(deployment: Deployment) -> None:
+    """A successful deployment reported after an incident it may have caused: re-suggest the cause of
+    the environment's unconfirmed incidents that started within the window after it finished."""
+    if deployment.status != Deployment.Status.SUCCESS or deployment.finished_at is None:
+        return
+    window = timedelta(hours=settings.DEPLOYMENTS_CAUSE_WINDOW_HOURS)
+    incidents = Incident.objects.filter(environment_id=deployment.environment_id, cause_confirmed=False,
+                                        started_at__gt=deployment.finished_at,
+                                        started_at__lte=deployment.finished_at + window)  # fmt: skip
+    for incident in incidents:
+        cause = suggested_cause(environment_id=incident.environment_id, started_at=incident.started_at)
+        if cause is not None and cause.pk != incident.caused_by_id:
+            Incident.objects.filter(pk=incident.pk).update(caused_by=cause)

@@ -13,10 +13,10 @@ from apps.core.tables import Column, Table
 from apps.core.views import ProjectObjectDetailView
 
 from . import services
-from .api.serializers import DeploymentSerializer, EnvironmentSerializer
-from .api.views import DeploymentViewSet, EnvironmentViewSet
-from .filtersets import DeploymentFilterSet
-from .models import Change, Deployment, Environment, WebhookSecret
+from .api.serializers import DeploymentSerializer, EnvironmentSerializer, IncidentSerializer
+from .api.views import DeploymentViewSet, EnvironmentViewSet, IncidentViewSet
+from .filtersets import DeploymentFilterSet, IncidentFilterSet
+from .models import Change, Deployment, Environment, Incident, WebhookSecret
 
 STATUS_CELL = ('<span class="badge {% if row.status == "success" %}text-bg-success{% elif row.status == "failure" %}'
                'text-bg-danger{% elif row.status == "cancelled" %}text-bg-secondary{% else %}text-bg-info{% endif %}">'
@@ -136,3 +136,76 @@ class WebhookSecretKit(ModelKit):
     empty_text = ("Add the secret your GitHub or GitLab webhook signs with, then point the webhook at "
                   "/api/v1/projects/<slug>/webhooks/github/ (or gitlab/).")  # fmt: skip
     columns = [Column("provider", sort=True, link=True), Column("updated_at", "Set", classes="small")]
+
+
+SEVERITY_CELL = ('<span class="badge {% if row.severity == "sev1" %}text-bg-danger{% elif row.severity == "sev2" %}'
+                 'text-bg-warning{% else %}text-bg-secondary{% endif %}">{{ row.severity|upper }}</span>')  # fmt: skip
+
+
+class IncidentForm(ServiceModelForm):
+    """The incident form; the deployments offered as cause and fix are the project's latest (a select of
+    100 000 would help nobody), plus whatever the incident already names."""
+
+    CHOICES = 200
+
+    class Meta:
+        model = Incident
+        fields = ["title", "severity", "environment", "started_at", "detected_at", "resolved_at", "description",
+                  "caused_by", "cause_confirmed", "fixed_by"]  # fmt: skip
+        help_texts = {"caused_by": "Suggested: the last deployment to the environment before the incident "
+                                   "started (within 72 h). Choosing one, or ticking “confirmed”, fixes it for "
+                                   "good."}  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        latest = self.fields["caused_by"].queryset.filter(status=Deployment.Status.SUCCESS).order_by("-finished_at")
+        ids = list(latest.values_list("pk", flat=True)[: self.CHOICES])
+        ids += [pk for pk in (self.instance.caused_by_id, self.instance.fixed_by_id) if pk]
+        for name in ("caused_by", "fixed_by"):
+            field = self.fields[name]
+            field.queryset = field.queryset.filter(pk__in=ids).select_related("environment")
+
+
+class IncidentDetailView(ProjectObjectDetailView):
+    template_name = "deployments/incident_detail.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("caused_by__environment", "fixed_by__environment")
+
+
+@register
+class IncidentKit(ModelKit):
+    """Incidents: opened by people, the API or an alerting tool; the cause is suggested until confirmed."""
+
+    model = Incident
+    path, api_path = "incidents", "incidents"
+    fields = IncidentForm.Meta.fields
+    form_class = IncidentForm
+    filterset_class = IncidentFilterSet
+    serializer_class = IncidentSerializer
+    viewset_class = IncidentViewSet
+    markdown = ["description"]
+    empty_text = ("No incidents — good. Open one when production hurts, or let Alertmanager open and resolve them: "
+                  "POST …/incidents/ with its webhook payload.")  # fmt: skip
+    columns = [
+        Column("started_at", "Started", sort=True, classes="text-nowrap small",
+               cell='{{ row.started_at|date:"Y-m-d H:i" }}'),
+        Column("title", sort=True, link=True),
+        Column("severity", sort=True, cell=SEVERITY_CELL),
+        Column("environment", cell='{{ row.environment.slug|default:"—" }}'),
+        Column("resolved_at", "State", sort=True, cell='{% if row.resolved_at %}resolved '
+               '{{ row.resolved_at|date:"Y-m-d H:i" }}{% else %}<span class="badge text-bg-danger">open</span>'
+               "{% endif %}"),
+        Column("caused_by", "Caused by", cell='{% if row.caused_by %}{{ row.caused_by }}{% if not '
+               'row.cause_confirmed %} <span class="badge text-bg-light border" title="Suggested; confirm it on the '
+               'incident">suggested</span>{% endif %}{% else %}—{% endif %}'),
+    ]  # fmt: skip
+
+    def queryset(self, *, project):
+        return Incident.objects.filter(project=project).select_related("environment", "caused_by__environment")
+
+    def create(self, *, project, actor, values):
+        return services.incident_save(instance=Incident(project=project, source="ui"), actor=actor, values=values)
+
+    def update(self, *, instance, actor, values):
+        return services.incident_save(instance=instance, actor=actor, values=values)

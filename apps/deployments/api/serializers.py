@@ -7,7 +7,7 @@ from rest_framework import serializers
 from apps.architecture.models import Component
 from apps.core.api.serializers import KeyField, KitSerializer
 
-from ..models import Deployment, Environment
+from ..models import Deployment, Environment, Incident
 from ..receivers.report import ReportError, parse_timestamp
 
 
@@ -91,3 +91,39 @@ class EnvironmentSerializer(KitSerializer):
         fields = ["id", "slug", "url", "web_url", "name", "tier", "tier_inferred", "position", "site_url",
                   "components", "created_at", "updated_at"]  # fmt: skip
         read_only_fields = ["id", "tier_inferred", "created_at", "updated_at"]
+
+
+class IncidentSerializer(KitSerializer):
+    """An incident; setting `caused_by` (or `cause_confirmed: true`) fixes its cause for good."""
+
+    environment = KeyField(Environment.objects.all(), slug_field="slug", required=False, allow_null=True,
+                           help_text="Environment slug.")  # fmt: skip
+    state = serializers.SerializerMethodField(help_text="open or resolved.")
+    started_at = TimestampField(help_text="With its time zone, e.g. 2026-11-24T10:00:00Z.")
+    detected_at = TimestampField(required=False, allow_null=True, help_text="Default: started_at.")
+    resolved_at = TimestampField(required=False, allow_null=True, help_text="Empty while open.")
+
+    class Meta:
+        model = Incident
+        fields = ["id", "url", "web_url", "title", "severity", "state", "environment", "started_at", "detected_at",
+                  "resolved_at", "description", "caused_by", "cause_confirmed", "fixed_by", "external_id", "source",
+                  "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = ["id", "source", "created_at", "updated_at"]
+
+    def get_state(self, incident) -> str:
+        return "open" if incident.resolved_at is None else "resolved"
+
+
+class IncidentAlertSerializer(serializers.Serializer):
+    """An alerting tool's event: `firing` opens (or re-opens) the incident with this `external_id`,
+    `resolved` resolves it. Sending the same event twice changes nothing."""
+
+    external_id = serializers.CharField(max_length=200, help_text="The alert's id (e.g. its fingerprint).")
+    status = serializers.ChoiceField(choices=[("firing", "firing"), ("resolved", "resolved")])
+    title = serializers.CharField(required=False, max_length=300, default="Alert")
+    severity = serializers.ChoiceField(choices=Incident.Severity.choices, required=False, default="sev3")
+    environment = KeyField(Environment.objects.all(), slug_field="slug", required=False, allow_null=True,
+                           help_text="Environment slug.")  # fmt: skip
+    started_at = TimestampField(required=False, help_text="Default: now.")
+    resolved_at = TimestampField(required=False, help_text="Default: now (when status is resolved).")
+    description = serializers.CharField(required=False, allow_blank=True, max_length=20_000, default="")

@@ -2,10 +2,13 @@
 update), and asks what an environment runs now (the SHA to diff its changes from)."""
 
 from django.conf import settings
+from django.db import transaction
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from apps.core.api.views import ProjectModelViewSet, ProjectScopedMixin
@@ -14,7 +17,10 @@ from apps.core.permissions import READ, WRITE
 
 from .. import services
 from ..models import Deployment
-from .serializers import DeploymentReportSerializer, DeploymentSerializer
+from ..receivers import alertmanager
+from ..receivers.alertmanager import ACTIONS
+from ..receivers.report import IncidentEvent, ReportError
+from .serializers import DeploymentReportSerializer, DeploymentSerializer, IncidentAlertSerializer, IncidentSerializer
 
 
 class DeploymentViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -55,3 +61,53 @@ class EnvironmentViewSet(ProjectModelViewSet):
             raise Http404("Nothing was deployed here yet.")
         deployment = kit_for(Deployment).queryset(project=self.project).get(pk=deployment.pk)
         return Response(DeploymentSerializer(deployment, context=self.get_serializer_context()).data)
+
+
+class IncidentViewSet(ProjectModelViewSet):
+    """Incidents. POST opens one; with `status` (firing/resolved) and `external_id` it is an alerting
+    tool's event, and an Alertmanager webhook body (`alerts: [...]`) is read as its alerts."""
+
+    def max_request_bytes(self) -> int:
+        return settings.DEPLOYMENTS_MAX_REPORT_BYTES
+
+    @extend_schema(request=PolymorphicProxySerializer(component_name="IncidentOpen", resource_type_field_name=None,
+                                                      serializers=[IncidentSerializer, IncidentAlertSerializer]),
+                   responses={201: IncidentSerializer, 200: IncidentSerializer})  # fmt: skip
+    def create(self, request, *args, **kwargs):
+        """Open an incident (201). An alert event — `{"external_id", "status": "firing"|"resolved", …}` —
+        opens (201), re-opens or resolves (200) the incident with that id; an Alertmanager webhook body
+        does so for each of its alerts and answers `{"incidents": [...]}`."""
+        data = request.data
+        if isinstance(data, dict) and "alerts" in data:
+            return self._alertmanager(data)
+        if isinstance(data, dict) and "status" in data:
+            return self._alert(data)
+        return super().create(request, *args, **kwargs)
+
+    def _alert(self, data) -> Response:
+        alert = IncidentAlertSerializer(data=data, context=self.get_serializer_context())
+        alert.is_valid(raise_exception=True)
+        values = alert.validated_data
+        environment = values.get("environment")
+        try:
+            event = IncidentEvent(external_id=values["external_id"], action=ACTIONS[values["status"]],
+                                  title=values["title"], severity=values["severity"],
+                                  environment=environment.slug if environment else "",
+                                  started_at=values.get("started_at"), resolved_at=values.get("resolved_at"),
+                                  description=values["description"], source="api")  # fmt: skip
+        except ReportError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from None
+        incident, created = services.incident_event(project=self.project, actor=self.request.user, event=event)
+        body = self.get_serializer(self.get_queryset().get(pk=incident.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def _alertmanager(self, data) -> Response:
+        try:
+            events = alertmanager.from_webhook(data, now=timezone.now())
+        except ReportError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from None
+        with transaction.atomic():  # every alert of the notification, or none
+            ids = [services.incident_event(project=self.project, actor=self.request.user, event=event)[0].pk
+                   for event in events]  # fmt: skip
+        incidents = self.get_queryset().filter(pk__in=ids)
+        return Response({"incidents": self.get_serializer(incidents, many=True).data})
