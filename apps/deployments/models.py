@@ -284,3 +284,15 @@ class RequirementDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requirement} in production since {self.delivered_at:%Y-%m-%d}"
+
+    @property
+    def approved_at(self):
+        """When the requirement was first approved (its transitions, prefetched by the requirement page)."""
+        return min((t.created_at for t in self.requirement.transitions.all() if t.to_status == "approved"),
+                   default=None)  # fmt: skip
+
+    @property
+    def lead_time(self):
+        """Approved → in production; None if it never went through approval (or shipped before it)."""
+        approved = self.approved_at
+        return self.delivered_at - approved if approved and approved <= self.delivered_at else None

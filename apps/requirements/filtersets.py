@@ -25,6 +25,9 @@ class RequirementFilterSet(django_filters.FilterSet):
         choices=verification.CHOICES, method="filter_verification", label="Tests",
         help_text="verified, failing or untested — from the latest run of each linked test.",
     )
+    # Kept by the deployments app (RequirementDelivery, reverse name ``production_delivery``).
+    production = django_filters.ChoiceFilter(choices=[("yes", "In production"), ("no", "Not yet")],
+                                             method="filter_production", label="In production")  # fmt: skip
     ordering = django_filters.OrderingFilter(
         fields=[("number", "key"), "title", "status", ("priority_rank", "priority"), "updated_at"],
         field_labels={"number": "Key", "priority_rank": "Priority"},
@@ -32,12 +35,16 @@ class RequirementFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Requirement
-        fields = ["q", "status", "type", "category", "priority", "label", "owner", "parent", "verification"]
+        fields = ["q", "status", "type", "category", "priority", "label", "owner", "parent", "verification",
+                  "production"]
 
     def search(self, queryset, name, value):
         number = parse_key(value)
         match = Q(title__icontains=value) | Q(description__icontains=value)
         return queryset.filter(match | Q(number=number) if number else match)
+
+    def filter_production(self, queryset, name, value):
+        return queryset.filter(production_delivery__isnull=value != "yes") if value else queryset
 
     def filter_label(self, queryset, name, value):
         return queryset.filter(labels__name__iexact=value.strip()).distinct()
