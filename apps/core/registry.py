@@ -36,6 +36,7 @@ class AppEntry:
     hint: str = ""  # the overview card's text while the app has nothing to show
     tab: str = ""  # URL name of the tab's page; default: the first kit's list page
     sections: bool = False  # a row of links to the tab's page and each kit's list, on the app's pages
+    section_pages: tuple = ()  # more of the app's own pages in that row, after the tab's: (title, url name)
     kits: list = field(default_factory=list)
 
     @property
@@ -59,11 +60,11 @@ _apps: dict[str, AppEntry] = {}
 
 
 def register_app(config, *, title: str, icon: str, order: int, path: str | None = None, card=None, seed=None,
-                 hint: str = "", tab: str = "", sections: bool = False) -> AppEntry:
+                 hint: str = "", tab: str = "", sections: bool = False, section_pages: tuple = ()) -> AppEntry:
     """Called from an app's ``AppConfig.ready()``; registering twice (tests reloading) replaces."""
     entry = AppEntry(label=config.label, module=config.name, title=title, icon=icon, order=order,
                      path=path if path is not None else config.label.replace("_", "-"), card=card, seed=seed,
-                     hint=hint, tab=tab, sections=sections)  # fmt: skip
+                     hint=hint, tab=tab, sections=sections, section_pages=section_pages)  # fmt: skip
     previous = _apps.get(config.label)
     if previous is not None:
         entry.kits = previous.kits
@@ -137,6 +138,7 @@ def app_sections(project, namespace: str) -> list[dict]:
     if entry is None or not entry.sections:
         return []
     names = [] if not entry.tab else [("Overview", f"{entry.label}:{entry.tab}")]
+    names += [(title, f"{entry.label}:{name}") for title, name in entry.section_pages]
     names += [(capfirst(kit.model._meta.verbose_name_plural), f"{entry.label}:{kit.url_name}_list")
               for kit in entry.kits if kit.has_page("list")]  # fmt: skip
     return [{"title": title, "url": reverse(name, kwargs={"project_slug": project.slug})} for title, name in names]

@@ -7,6 +7,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from apps.architecture.models import Component
+from apps.contracts.models import ContractVersion
+
 from . import services
 from .models import Deployment, Environment, Incident
 
@@ -36,10 +39,16 @@ def seed_deployments(*, project, user) -> None:
         return
     now = timezone.now()
     made = {}
+    components = list(Component.objects.filter(project=project, key__in=["payments-api", "web-shop"])
+                      .values_list("key", flat=True))  # fmt: skip
+    contract_versions = list(ContractVersion.objects.filter(contract__project=project, contract__slug="payments-api")
+                             .order_by("number").values_list("pk", flat=True))  # fmt: skip
     for environment, version, commit, days, kind, changes in _history() + RELEASES:
         finished = now - timedelta(days=days)
+        running = contract_versions[:1] if version == "1.0.0" else contract_versions[1:2] if version == "1.1.0" else []
         made[(environment, version)] = services.deployment_report(project=project, actor=user, values={
             "environment": environment, "version": version, "commit": commit, "status": "success", "kind": kind,
+            "components": components, "contract_versions": running,
             "started_at": finished - timedelta(minutes=6), "finished_at": finished,
             "external_id": f"demo-{environment}-{version}",
             "changes": [{"sha": sha, "message": message, "committed_at": finished - timedelta(days=1, hours=days % 5),

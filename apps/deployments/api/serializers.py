@@ -127,3 +127,51 @@ class IncidentAlertSerializer(serializers.Serializer):
     started_at = TimestampField(required=False, help_text="Default: now.")
     resolved_at = TimestampField(required=False, help_text="Default: now (when status is resolved).")
     description = serializers.CharField(required=False, allow_blank=True, max_length=20_000, default="")
+
+
+class CompareQuerySerializer(serializers.Serializer):
+    base = serializers.CharField(max_length=63, help_text="Environment slug: the one to compare against.")
+    head = serializers.CharField(max_length=63, help_text="Environment slug: what it has that base doesn't.")
+
+
+class CompareTestRunSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    failed = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    web_url = serializers.CharField()
+
+
+class CompareChangeSerializer(serializers.Serializer):
+    sha = serializers.CharField()
+    message = serializers.CharField()
+    author = serializers.CharField()
+    committed_at = TimestampField(allow_null=True)
+    pr_number = serializers.IntegerField(allow_null=True)
+    test_runs = CompareTestRunSerializer(many=True)
+
+
+class CompareRequirementSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+
+
+class CompareContractSerializer(serializers.Serializer):
+    contract = serializers.CharField(help_text="Contract slug.")
+    base_version = serializers.IntegerField(allow_null=True, help_text="Version id base runs.")
+    head_version = serializers.IntegerField(allow_null=True, help_text="Version id head runs.")
+    breaking = serializers.BooleanField()
+    changes = serializers.ListField(child=serializers.DictField(), help_text="oasdiff-style, breaking first.")
+
+
+class CompareSerializer(serializers.Serializer):
+    base = serializers.CharField()
+    head = serializers.CharField()
+    base_current = DeploymentSerializer(allow_null=True)
+    head_current = DeploymentSerializer(allow_null=True)
+    ahead_count = serializers.IntegerField(help_text="Commits in head not in base.")
+    behind_count = serializers.IntegerField(help_text="Commits in base not in head.")
+    changes = CompareChangeSerializer(many=True, help_text="The newest 500 of them.")
+    requirements = CompareRequirementSerializer(many=True, help_text="Requirements those commits name.")
+    contracts = CompareContractSerializer(many=True)

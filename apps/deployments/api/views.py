@@ -11,16 +11,24 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from apps.core.api.serializers import query_values
 from apps.core.api.views import ProjectModelViewSet, ProjectScopedMixin
 from apps.core.kit import kit_for
 from apps.core.permissions import READ, WRITE
 
-from .. import services
+from .. import selectors, services
 from ..models import Deployment
 from ..receivers import alertmanager
 from ..receivers.alertmanager import ACTIONS
 from ..receivers.report import IncidentEvent, ReportError
-from .serializers import DeploymentReportSerializer, DeploymentSerializer, IncidentAlertSerializer, IncidentSerializer
+from .serializers import (
+    CompareQuerySerializer,
+    CompareSerializer,
+    DeploymentReportSerializer,
+    DeploymentSerializer,
+    IncidentAlertSerializer,
+    IncidentSerializer,
+)
 
 
 class DeploymentViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -48,9 +56,42 @@ class DeploymentViewSet(ProjectScopedMixin, mixins.ListModelMixin, mixins.Retrie
 
 
 class EnvironmentViewSet(ProjectModelViewSet):
-    """Environments by slug; `current/` is what one runs now."""
+    """Environments by slug; `current/` is what one runs now, `compare/` what one has that another lacks."""
 
-    action_roles = {"current": READ}
+    action_roles = {"current": READ, "compare": READ}
+
+    @extend_schema(parameters=[CompareQuerySerializer], responses=CompareSerializer)
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def compare(self, request, *args, **kwargs):
+        """What `head` runs that `base` doesn't ("what is in staging that is not in production"): the commits
+        between them with their test runs, the requirements they name, the contract changes (breaking first)."""
+        query = query_values(CompareQuerySerializer, request)
+        environments = {e.slug: e for e in self.scoped_queryset().filter(slug__in=[query["base"], query["head"]])}
+        missing = {name: [f"No environment '{query[name]}' in this project."] for name in ("base", "head")
+                   if query[name] not in environments}  # fmt: skip
+        if missing:
+            raise ValidationError(missing)
+        found = selectors.compare_environments(project=self.project, base=environments[query["base"]],
+                                               head=environments[query["head"]])  # fmt: skip
+        deployments = kit_for(Deployment).queryset(project=self.project)
+        context = self.get_serializer_context()
+        current = {side: DeploymentSerializer(deployments.get(pk=d.pk), context=context).data if d else None
+                   for side, d in found["current"].items()}  # fmt: skip
+        build = request.build_absolute_uri
+        body = {
+            "base": query["base"], "head": query["head"], "base_current": current["base"],
+            "head_current": current["head"], "ahead_count": found["ahead_count"], "behind_count": found["behind_count"],
+            "changes": [{"sha": c.sha, "message": c.message, "author": c.author, "committed_at": c.committed_at,
+                         "pr_number": c.pr_number, "test_runs": [
+                             {"number": r.number, "status": r.status, "failed": r.failed, "errors": r.errors,
+                              "web_url": build(r.get_absolute_url())} for r in c.test_runs]}
+                        for c in found["changes"]],
+            "requirements": [{"key": r.key, "title": r.title, "status": r.status} for r in found["requirements"]],
+            "contracts": [{"contract": e["contract"].slug, "base_version": e["base"].pk if e["base"] else None,
+                           "head_version": e["head"].pk if e["head"] else None, "breaking": e["breaking"],
+                           "changes": e["changes"]} for e in found["contracts"]],
+        }  # fmt: skip
+        return Response(body)
 
     @extend_schema(responses=DeploymentSerializer)
     @action(detail=True, methods=["get"])
