@@ -19,12 +19,16 @@ from apps.core.models import ObjectChange
 from apps.core.services import Conflict, instance_save
 from apps.requirements.models import KEY_PREFIX, Requirement
 
-from .models import Change, Deployment, Environment, Incident, RequirementDelivery
+from .models import Change, Deployment, Environment, GatePolicy, Incident, RequirementDelivery
 from .receivers.environments import infer_tier, slugify_environment
 from .receivers.report import IncidentEvent, ReportError, check_sha, check_span, is_full_sha
 
 FINAL = (Deployment.Status.SUCCESS, Deployment.Status.FAILURE, Deployment.Status.CANCELLED)
 REQUIREMENT_KEY = re.compile(rf"\b{KEY_PREFIX}(\d+)\b", re.IGNORECASE)
+#: The gate a new production environment starts with (apps.deployments.gates runs it).
+PRODUCTION_DEFAULTS = {"tests_pass": True, "excuse_flaky": False, "no_new_failures": False,
+                       "requirement_coverage": None, "no_breaking_contracts": True, "no_lint_errors": False,
+                       "incident_freeze": True}  # fmt: skip
 REPORT_FIELDS = ("version", "commit", "ref", "status", "kind", "started_at", "finished_at", "build_url")
 
 
@@ -42,6 +46,7 @@ def environment_for(*, project, name: str, actor) -> Environment:
     environment.save()
     message = f"first named by a deployment report; tier {environment.tier} inferred from its name"
     log_change(actor=actor, instance=environment, action=ObjectChange.Action.CREATE, message=message)
+    ensure_default_policy(environment)
     return environment
 
 
@@ -191,6 +196,20 @@ def record_requirement_deliveries(deployment: Deployment) -> None:
         [RequirementDelivery(requirement=r, deployment=deployment, change=named[r.number],
                              delivered_at=deployment.finished_at) for r in waiting],
         ignore_conflicts=True)  # fmt: skip
+
+
+def ensure_default_policy(environment: Environment) -> GatePolicy | None:
+    """Give a production environment its default gate (tests pass, no breaking contracts, incident
+    freeze) if it has no policy. Returns the environment's policy, or None for another tier without one."""
+    existing = GatePolicy.objects.filter(environment=environment).first()
+    if existing is not None or environment.tier != Environment.Tier.PRODUCTION:
+        return existing
+    policy, created = GatePolicy.objects.get_or_create(
+        environment=environment, defaults={"project_id": environment.project_id, **PRODUCTION_DEFAULTS})  # fmt: skip
+    if created:
+        log_change(actor=None, instance=policy, action=ObjectChange.Action.CREATE,
+                   message="the default gate of a production environment")  # fmt: skip
+    return policy
 
 
 def current_deployment(*, environment: Environment) -> Deployment | None:

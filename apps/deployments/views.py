@@ -6,18 +6,20 @@ from django import forms
 from django.db.models import Count, Prefetch
 
 from apps.architecture.views import KeyConverter  # noqa: F401 - registers <archkey:…> for environment slugs
-from apps.core.api.serializers import KitSerializer
+from apps.core.api.serializers import KeyField, KitSerializer
 from apps.core.forms import ServiceModelForm
 from apps.core.kit import ModelKit, register
 from apps.core.tables import Column, Table
 from apps.core.views import ProjectObjectDetailView
 
-from . import services
+from . import gates, services
 from .api.serializers import DeploymentSerializer, EnvironmentSerializer, IncidentSerializer
 from .api.views import DeploymentViewSet, EnvironmentViewSet, IncidentViewSet
 from .filtersets import DeploymentFilterSet, IncidentFilterSet
-from .models import Change, Deployment, Environment, Incident, WebhookSecret
+from .models import Change, Deployment, Environment, GatePolicy, Incident, WebhookSecret
 
+GATE_CHECKS = ["tests_pass", "excuse_flaky", "no_new_failures", "requirement_coverage", "no_breaking_contracts",
+               "no_lint_errors", "incident_freeze"]  # fmt: skip
 STATUS_CELL = ('<span class="badge {% if row.status == "success" %}text-bg-success{% elif row.status == "failure" %}'
                'text-bg-danger{% elif row.status == "cancelled" %}text-bg-secondary{% else %}text-bg-info{% endif %}">'
                "{{ row.get_status_display }}</span>")  # fmt: skip
@@ -42,10 +44,16 @@ class DeploymentTable(Table):
 class DeploymentDetailView(ProjectObjectDetailView):
     template_name = "deployments/deployment_detail.html"
 
+    def get_context_data(self, **kwargs):
+        deployment = self.object
+        gate = gates.latest_evaluation(environment=deployment.environment, commit=deployment.commit)
+        incidents = {"caused": deployment.caused_incidents.all(), "fixed": deployment.fixed_incidents.all()}
+        return super().get_context_data(gate=gate, incidents=incidents, **kwargs)
+
     def get_queryset(self):
         return super().get_queryset().prefetch_related(
-            "components", "contract_versions__contract", Prefetch("changes", queryset=Change.objects.order_by(
-                "-committed_at")))  # fmt: skip
+            "components", "contract_versions__contract", "caused_incidents", "fixed_incidents",
+            Prefetch("changes", queryset=Change.objects.order_by("-committed_at")))  # fmt: skip
 
 
 @register
@@ -74,7 +82,10 @@ class EnvironmentDetailView(ProjectObjectDetailView):
     def get_context_data(self, **kwargs):
         current = services.current_deployment(environment=self.object)
         recent = self.object.deployments.select_related("actor").annotate(change_count=Count("changes"))[:20]
-        return super().get_context_data(current=current, recent=recent, **kwargs)
+        policy = GatePolicy.objects.filter(environment=self.object).first()
+        evaluations = self.object.gate_evaluations.select_related("actor")[:10]
+        return super().get_context_data(current=current, recent=recent, policy=policy, evaluations=evaluations,
+                                        **kwargs)  # fmt: skip
 
 
 @register
@@ -101,9 +112,16 @@ class EnvironmentKit(ModelKit):
         return (Environment.objects.filter(project=project).prefetch_related("components")
                 .annotate(deployment_count=Count("deployments")))  # fmt: skip
 
+    def create(self, *, project, actor, values):
+        environment = super().create(project=project, actor=actor, values=values)
+        services.ensure_default_policy(environment)
+        return environment
+
     def update(self, *, instance, actor, values):
         instance.tier_inferred = False  # a person saved it: the tier is theirs now
-        return super().update(instance=instance, actor=actor, values=values)
+        environment = super().update(instance=instance, actor=actor, values=values)
+        services.ensure_default_policy(environment)  # made production: it gets the default gate
+        return environment
 
 
 class WebhookSecretForm(ServiceModelForm):
@@ -209,3 +227,33 @@ class IncidentKit(ModelKit):
 
     def update(self, *, instance, actor, values):
         return services.incident_save(instance=instance, actor=actor, values=values)
+
+
+class GatePolicySerializer(KitSerializer):
+    environment = KeyField(Environment.objects.all(), slug_field="slug", help_text="Environment slug.")
+
+    class Meta:
+        model = GatePolicy
+        fields = ["id", "url", "web_url", "environment", *GATE_CHECKS, "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+
+@register
+class GatePolicyKit(ModelKit):
+    """Per environment, the checks `gates/check/` runs before a deployment there may go ahead."""
+
+    model = GatePolicy
+    path, api_path = "gates", "gates/policies"
+    fields = ["environment", *GATE_CHECKS]
+    serializer_class = GatePolicySerializer
+    empty_text = ("No gate policies. A production environment gets one when it is created (tests pass, no breaking "
+                  "contract change, no open SEV1/SEV2 incident); add one for any other environment here.")  # fmt: skip
+    columns = [Column("environment", link=True, cell="{{ row.environment.name }}"),
+               *(Column(name, cell=f'{{% if row.{name} %}}<i class="bi bi-check-lg text-success" aria-label="on">'
+                        f'</i>{{% else %}}<span class="text-body-secondary">off</span>{{% endif %}}')
+                 for name in GATE_CHECKS if name != "requirement_coverage"),
+               Column("requirement_coverage", "Coverage ≥", cell='{{ row.requirement_coverage|default_if_none:"off" }}'
+                      '{% if row.requirement_coverage is not None %} %{% endif %}')]  # fmt: skip
+
+    def queryset(self, *, project):
+        return GatePolicy.objects.filter(project=project).select_related("environment")

@@ -116,7 +116,7 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
         seed_project(project=project, user=users["owner"])
     from apps.architecture.models import DataModelVersion, Document, Relation
     from apps.contracts.models import ContractVersion, LintSetting
-    from apps.deployments.models import Deployment, Incident, WebhookSecret
+    from apps.deployments.models import Deployment, GatePolicy, Incident, WebhookSecret
 
     ids = {"criteria": AcceptanceCriterion.objects.filter(requirement__number=1).first().pk,
            "labels": Label.objects.first().pk, "test-runs": TestRun.objects.first().pk,
@@ -125,6 +125,7 @@ def test_options_on_every_route_answers_json(api_as, project, users, role, setti
            "lint-rules": LintSetting.objects.create(project=project, rule="info-contact", severity="off").pk,
            "deployments": Deployment.objects.first().pk,
            "incidents": Incident.objects.first().pk,
+           "policies": GatePolicy.objects.first().pk,
            "webhook-secrets": WebhookSecret.objects.create(project=project, provider="github", secret="x" * 20).pk,
            }  # fmt: skip
     # {key} by the collection it names (the demo's rows); requirements' REQ-1 otherwise.

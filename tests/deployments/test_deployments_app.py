@@ -28,7 +28,7 @@ class TestEnvironmentKit(KitTests):
     update_data = {"slug": "env-0", "name": "Env zero", "tier": "testing", "position": 2}
     api_create_data = {"slug": "qa", "name": "QA", "tier": "testing"}
     api_update_data = {"position": 3}
-    queries = {"list": 7, "detail": 8, "api-list": 5, "api-detail": 4}
+    queries = {"list": 7, "detail": 10, "api-list": 5, "api-detail": 4}
 
     def make(self, project, users, number):
         return kit_for(Environment).create(project=project, actor=users["owner"],
@@ -38,7 +38,7 @@ class TestEnvironmentKit(KitTests):
 class TestDeploymentKit(KitTests):
     model = Deployment
     api_create_data = {"environment": "production", "version": "2.0.0", "commit": SHA}
-    queries = {"list": 8, "detail": 8, "api-list": 6, "api-detail": 5}
+    queries = {"list": 8, "detail": 11, "api-list": 6, "api-detail": 5}
 
     def make(self, project, users, number):
         return services.deployment_report(project=project, actor=users["owner"], values={

@@ -3,8 +3,10 @@
 from django.urls import path
 
 from ..webhooks import GitHubWebhookView, GitLabWebhookView
+from .gates import GateCheckView
 
 urlpatterns = [
     path("projects/<slug:project_slug>/webhooks/github/", GitHubWebhookView.as_view(), name="webhook-github"),
     path("projects/<slug:project_slug>/webhooks/gitlab/", GitLabWebhookView.as_view(), name="webhook-gitlab"),
+    path("projects/<slug:project_slug>/gates/check/", GateCheckView.as_view(), name="gate-check"),
 ]
