@@ -11,5 +11,5 @@ class DeploymentsConfig(AppConfig):
         from .seed import seed_deployments
 
         register_app(self, title="Deployments", icon="rocket-takeoff", order=50, sections=True, tab="overview",
-                     section_pages=(("Compare", "environment_compare"),), seed=seed_deployments,
+                     section_pages=(("DORA", "dora"), ("Compare", "environment_compare")), seed=seed_deployments,
                      hint="No deployments yet. Report one from CI: POST …/deployments/.")  # fmt: skip

@@ -296,3 +296,41 @@ class RequirementDelivery(models.Model):
         """Approved → in production; None if it never went through approval (or shipped before it)."""
         approved = self.approved_at
         return self.delivered_at - approved if approved and approved <= self.delivered_at else None
+
+
+class ChangeDelivery(models.Model):
+    """When a change first reached an environment — the start of DORA's lead time for changes — kept by
+    ``apps.deployments.dora_queries.record_deliveries`` (rebuilt by ``rebuild_deliveries``). One row per
+    (environment, change) with ``component`` empty, and one per (environment, component, change) counting only the
+    deployments that list that component. The first delivery is the first successful deployment there, in
+    ``(finished_at, id)`` order, that lists the change, is not a rollback and was not rolled back (by a successful
+    deployment to the same environment; for a component's row, one listing that component). Every tier is kept, so
+    an environment whose tier is corrected to production has its history."""
+
+    # No index of their own: changedelivery_lead starts with the environment; components are rarely deleted.
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+", db_index=False)
+    component = models.ForeignKey(Component, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                                  db_index=False)  # fmt: skip
+    change = models.ForeignKey(Change, on_delete=models.CASCADE, related_name="+")
+    deployment = models.ForeignKey(Deployment, on_delete=models.CASCADE, related_name="+")
+    delivered_at = models.DateTimeField(help_text="The delivering deployment's finished_at.")
+    lead_seconds = models.FloatField(null=True, blank=True,
+                                     help_text="committed_at (else authored_at) → delivered_at; empty without "
+                                     "either; negative with clock skew.")  # fmt: skip
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "change"], condition=models.Q(component=None),
+                                    name="changedelivery_unique_any"),
+            models.UniqueConstraint(fields=["environment", "component", "change"],
+                                    condition=models.Q(component__isnull=False),
+                                    name="changedelivery_unique_component"),
+        ]  # fmt: skip
+        # The DORA lead-time aggregate reads (environment, component, delivered_at range) and lead_seconds from
+        # this index alone (an index-only scan on PostgreSQL).
+        indexes = [models.Index(fields=["environment", "component", "delivered_at", "lead_seconds"],
+                                name="changedelivery_lead")]  # fmt: skip
+        verbose_name_plural = "change deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.change} delivered to {self.environment} at {self.delivered_at:%Y-%m-%d %H:%M}"

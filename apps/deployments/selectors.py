@@ -2,6 +2,8 @@
 environment runs of each contract, and the comparison of two environments — each in a fixed number of
 queries, whatever the history's length (window functions pick the latest row per group in SQL)."""
 
+import re
+
 from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 
@@ -94,7 +96,7 @@ def compare_environments(*, project, base: Environment, head: Environment) -> di
     return {
         "base": base, "head": head, "changes": shown, "ahead_count": ahead_count, "behind_count": behind_count,
         "requirements": requirements, "contracts": contract_changes(base=base, head=head),
-        "current": {"base": _current(base), "head": _current(head)},
+        "current": {"head": _current(head), "base": _current(base)},
     }  # fmt: skip
 
 
@@ -122,3 +124,18 @@ def contract_changes(*, base: Environment, head: Environment) -> list[dict]:
     return sorted(found, key=lambda e: (not e["breaking"], e["contract"].slug))
 
 
+
+
+PERIOD = re.compile(r"^([1-9][0-9]{0,2})([dw])$")
+MAX_PERIOD_DAYS = 730
+
+
+def period_days(text: str | None, default: int = 90) -> int:
+    """"90d" → 90, "12w" → 84; ValueError for anything else or more than two years."""
+    match = PERIOD.match(text or f"{default}d")
+    if match is None:
+        raise ValueError("A period is days or weeks, e.g. 90d or 12w.")
+    days = int(match[1]) * (7 if match[2] == "w" else 1)
+    if days > MAX_PERIOD_DAYS:
+        raise ValueError(f"At most {MAX_PERIOD_DAYS} days.")
+    return days

@@ -19,6 +19,7 @@ from apps.core.models import ObjectChange
 from apps.core.services import Conflict, instance_save
 from apps.requirements.models import KEY_PREFIX, Requirement
 
+from .dora_queries import record_deliveries
 from .models import Change, Deployment, Environment, GatePolicy, Incident, RequirementDelivery
 from .receivers.environments import infer_tier, slugify_environment
 from .receivers.report import IncidentEvent, ReportError, check_sha, check_span, is_full_sha
@@ -168,8 +169,9 @@ def _report(*, project, actor, values: dict, source: str) -> Deployment:
 
 
 def _after_report(deployment: Deployment) -> None:
-    """What a reported deployment changes elsewhere: the incidents it may have caused, the
-    requirements it brought to production."""
+    """What a reported deployment changes elsewhere: the first deliveries of its changes (DORA's lead
+    time), the incidents it may have caused, the requirements it brought to production."""
+    record_deliveries(deployment)
     resuggest_causes(deployment)
     record_requirement_deliveries(deployment)
 

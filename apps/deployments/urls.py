@@ -4,11 +4,15 @@ models' own pages (deployments, environments, incidents, gate policies) come fro
 
 from django.urls import path
 from django.views import generic
+from rest_framework.exceptions import ValidationError
 
+from apps.architecture.models import Component
 from apps.core.views import ProjectMixin
 
-from . import selectors
-from .models import Environment, Incident
+from . import dora_queries, selectors
+from .api.dora import DrillDownQuerySerializer, dora_scope
+from .dora.bands import SOURCE
+from .models import Change, Deployment, Environment, Incident
 
 
 class DeploymentsOverviewView(ProjectMixin, generic.TemplateView):
@@ -47,7 +51,59 @@ class EnvironmentCompareView(ProjectMixin, generic.TemplateView):
                                         comparison=comparison, **kwargs)  # fmt: skip
 
 
+TREND_CHARTS = [("deployment_frequency", "Deployments per week"), ("lead_time", "Lead time (hours, median)"),
+                ("change_failure_rate", "Change failure rate (%)"), ("recovery_time", "Recovery time (hours)"),
+                ("rework_rate", "Rework rate (%)")]  # fmt: skip
+DORA_DRILL_ROWS = 200  # the newest rows behind a figure; the figure's counts say how many in all
+
+
+class DoraDashboardView(ProjectMixin, generic.TemplateView):
+    """The five keys as tiles with their bands, the weekly trend of each, and the rows behind one figure
+    (``?drill=lead_time``). The same query string as the API's ``dora/``."""
+
+    template_name = "deployments/dora.html"
+    PERIODS = [("30d", "30 days"), ("90d", "90 days"), ("180d", "180 days"), ("365d", "a year")]
+
+    def get_context_data(self, **kwargs):
+        query = DrillDownQuerySerializer(data={k: v for k, v in self.request.GET.items() if v}, partial=True)
+        values = {"period": 90, "environment": "", "component": ""}
+        errors = {}
+        if query.is_valid():
+            values.update(query.validated_data)
+        else:
+            errors = {name: " ".join(str(m) for m in messages) for name, messages in query.errors.items()}
+        try:
+            scope = dora_scope(self.project, values)
+        except ValidationError as exc:
+            errors.update({name: " ".join(messages) for name, messages in exc.detail.items()})
+            scope = dora_scope(self.project, {"period": values["period"]})
+        figures = dora_queries.dora_report(**scope)
+        trend = dora_queries.dora_trend(**scope)
+        drill = values.get("metric") if "metric" not in errors else None
+        return super().get_context_data(
+            figures=figures, trend=[{**week, "start": week["start"].date().isoformat(),
+                                     "end": week["end"].date().isoformat()} for week in trend],
+            values=values, errors=errors, scope=scope, periods=self.PERIODS, drill=drill, band_source=SOURCE,
+            trend_charts=TREND_CHARTS,
+            drilled=self._drilled(scope, drill) if drill else None,
+            environments=Environment.objects.filter(project=self.project, tier=Environment.Tier.PRODUCTION),
+            components=Component.objects.filter(project=self.project).values_list("key", flat=True)[:500],
+            **kwargs)  # fmt: skip
+
+    def _drilled(self, scope, metric) -> dict:
+        ids = dora_queries.dora_drill_down(metric=metric, **scope)
+        limit = DORA_DRILL_ROWS
+        return {
+            "counts": {name: len(found) for name, found in ids.items()},
+            "deployments": Deployment.objects.filter(pk__in=ids["deployments"][-limit:]).select_related(
+                "environment", "actor").order_by("-finished_at"),
+            "changes": Change.objects.filter(pk__in=ids["changes"][-limit:]).order_by("-committed_at"),
+            "incidents": Incident.objects.filter(pk__in=ids["incidents"][-limit:]).select_related("environment"),
+        }  # fmt: skip
+
+
 urlpatterns = [
+    path("dora/", DoraDashboardView.as_view(), name="dora"),
     path("overview/", DeploymentsOverviewView.as_view(), name="overview"),
     path("environments/compare/", EnvironmentCompareView.as_view(), name="environment_compare"),
 ]

@@ -124,38 +124,6 @@ class EnvironmentKit(ModelKit):
         return environment
 
 
-class WebhookSecretForm(ServiceModelForm):
-    class Meta:
-        model = WebhookSecret
-        fields = ["provider", "secret"]
-        widgets = {"secret": forms.PasswordInput(render_value=False)}
-        help_texts = {"secret": "Paste the same secret into the webhook's settings (GitHub: Secret; GitLab: "
-                                "Secret token). It is never shown again."}  # fmt: skip
-
-
-class WebhookSecretSerializer(KitSerializer):
-    class Meta:
-        model = WebhookSecret
-        fields = ["id", "url", "web_url", "provider", "secret", "created_at", "updated_at"]
-        read_only_fields = ["id", "created_at", "updated_at"]
-        extra_kwargs = {"secret": {"write_only": True}}
-
-
-@register
-class WebhookSecretKit(ModelKit):
-    """The secrets CI webhooks sign with; written, never shown back (not on a page, not in the API)."""
-
-    model = WebhookSecret
-    path, api_path = "webhook-secrets", "webhook-secrets"
-    fields = ["provider"]
-    form_class = WebhookSecretForm
-    serializer_class = WebhookSecretSerializer
-    filters = ["provider"]
-    empty_text = ("Add the secret your GitHub or GitLab webhook signs with, then point the webhook at "
-                  "/api/v1/projects/<slug>/webhooks/github/ (or gitlab/).")  # fmt: skip
-    columns = [Column("provider", sort=True, link=True), Column("updated_at", "Set", classes="small")]
-
-
 SEVERITY_CELL = ('<span class="badge {% if row.severity == "sev1" %}text-bg-danger{% elif row.severity == "sev2" %}'
                  'text-bg-warning{% else %}text-bg-secondary{% endif %}">{{ row.severity|upper }}</span>')  # fmt: skip
 
@@ -257,3 +225,35 @@ class GatePolicyKit(ModelKit):
 
     def queryset(self, *, project):
         return GatePolicy.objects.filter(project=project).select_related("environment")
+
+
+class WebhookSecretForm(ServiceModelForm):
+    class Meta:
+        model = WebhookSecret
+        fields = ["provider", "secret"]
+        widgets = {"secret": forms.PasswordInput(render_value=False)}
+        help_texts = {"secret": "Paste the same secret into the webhook's settings (GitHub: Secret; GitLab: "
+                                "Secret token). It is never shown again."}  # fmt: skip
+
+
+class WebhookSecretSerializer(KitSerializer):
+    class Meta:
+        model = WebhookSecret
+        fields = ["id", "url", "web_url", "provider", "secret", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"secret": {"write_only": True}}
+
+
+@register
+class WebhookSecretKit(ModelKit):
+    """The secrets CI webhooks sign with; written, never shown back (not on a page, not in the API)."""
+
+    model = WebhookSecret
+    path, api_path = "webhook-secrets", "webhook-secrets"
+    fields = ["provider"]
+    form_class = WebhookSecretForm
+    serializer_class = WebhookSecretSerializer
+    filters = ["provider"]
+    empty_text = ("Add the secret your GitHub or GitLab webhook signs with, then point the webhook at "
+                  "/api/v1/projects/<slug>/webhooks/github/ (or gitlab/).")  # fmt: skip
+    columns = [Column("provider", sort=True, link=True), Column("updated_at", "Set", classes="small")]

@@ -30,7 +30,7 @@ def more_history(project, user, count):
     for n in range(count):
         services.deployment_report(project=project, actor=user, values={
             "environment": "staging" if n % 2 else "production", "version": f"9.{n}", "commit": f"{n:040x}",
-            "finished_at": now - timedelta(days=100 + n), "components": ["payments-api", "ledger"],
+            "finished_at": now - timedelta(days=80 - n, hours=5), "components": ["payments-api", "ledger"],
             "changes": [{"sha": f"{n + 7000:040x}", "message": f"REQ-{n % 3 + 1} work"}]})  # fmt: skip
 
 

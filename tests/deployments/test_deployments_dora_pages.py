@@ -1,0 +1,70 @@
+"""The DORA dashboard and API on the seeded demo: five tiles with bands, the weekly trend, the rows behind
+a figure; the API's answer in the issue's shape; bad scope refused clearly; query counts pinned."""
+
+import pytest
+
+from apps.core.registry import seed_project
+from tests.deployments.test_deployments_pages import more_history
+from tests.kit import assert_queries
+
+pytestmark = pytest.mark.django_db
+
+URL = "/projects/payments-api/deployments/dora/"
+API = "/api/v1/projects/payments-api/dora/"
+
+
+@pytest.fixture
+def demo(project, users, settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_project(project=project, user=users["owner"])
+    return project
+
+
+def test_the_api_answers_the_five_keys_with_units_and_bands(api_as, demo):
+    body = api_as("viewer").get(API, {"period": "90d"}).json()
+    assert set(body) == {"deployment_frequency", "lead_time", "change_failure_rate", "recovery_time", "rework_rate",
+                         "period"}  # fmt: skip
+    # the demo: 13 production deployments in the last 90 days (11 weekly releases, 1.0.0, the 0.9.1 hotfix)
+    assert body["deployment_frequency"]["deployments"] == 13 and body["deployment_frequency"]["unit"] == "deployments/week"
+    assert body["change_failure_rate"]["failed_deployments"] == 1  # 0.9.0 caused the double-charge incident
+    assert body["rework_rate"]["unplanned_deployments"] == 1  # the hotfix
+    assert body["recovery_time"]["value"] == pytest.approx(3 * 3600 + 5 * 60, abs=1)  # fixed by 0.9.1, 3h05 later
+    assert body["lead_time"]["value"] > 0 and body["lead_time"]["band"] in {"elite", "high", "medium", "low"}
+    assert 0 <= body["change_failure_rate"]["value"] <= 1
+    one = api_as("viewer").get(API, {"period": "30d", "environment": "production", "component": "payments-api"})
+    assert one.status_code == 200
+
+
+@pytest.mark.parametrize("query, field", [
+    ({"period": "90x"}, "period"), ({"period": "999d"}, "period"), ({"environment": "nowhere"}, "environment"),
+    ({"component": "nope"}, "component"),
+])  # fmt: skip
+def test_a_bad_scope_is_a_clear_400(api_as, demo, query, field):
+    answer = api_as("viewer").get(API, query)
+    assert answer.status_code == 400 and field in answer.json()["errors"]
+
+
+def test_the_drill_down_names_the_rows_behind_a_figure(api_as, demo):
+    api = api_as("viewer")
+    failing = api.get(f"{API}drill-down/", {"metric": "change_failure_rate"}).json()
+    assert len(failing["deployments"]) == 1 and len(failing["incidents"]) == 1
+    assert api.get(f"{API}drill-down/", {"metric": "nonsense"}).status_code == 400
+    assert api_as("outsider").get(API).status_code == 404
+
+
+def test_the_dashboard_shows_tiles_trend_and_drill_down(client_as, demo, users):
+    client = client_as("viewer")
+    page = assert_queries(18, lambda: client.get(URL), "dashboard")
+    more_history(demo, users["owner"], 20)
+    assert_queries(18, lambda: client.get(URL), "dashboard, more history")
+    text = page.content.decode()
+    assert "Deployment frequency" in text and "Rework rate" in text and 'id="dora-trend"' in text
+    assert "Accelerate State of DevOps" in text
+    drilled = client.get(URL, {"metric": "change_failure_rate"}).content.decode()
+    assert "Card payments charged twice" in drilled and "0.9.0" in drilled
+    assert "No environment" in client.get(URL, {"environment": "nowhere"}).content.decode()
+
+
+def test_an_empty_project_is_told_what_the_keys_need(client_as, project):
+    assert "No successful production deployment" in client_as("viewer").get(URL).content.decode()
