@@ -66,8 +66,8 @@ def count_queries(fetch) -> int:
 
 # Session, user, membership, nav switcher, recent activity, team, then the cards: requirements'
 # counts (1), architecture's components and decisions (2), contracts and their versions (2) and an empty
-# test-runs card (1).
-OVERVIEW_PIN = 12
+# test-runs card (1), deployments' deployments, environments, open incidents and failed gates (4).
+OVERVIEW_PIN = 16
 
 CASES = {
     # name: (seed(users, project, n), url, client kind, pinned max queries, small n, large n)
