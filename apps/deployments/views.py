@@ -4,6 +4,7 @@ is declared once with core's kit; reports themselves come in through the API and
 
 from django import forms
 from django.db.models import Count, Prefetch
+from django.utils import timezone
 
 from apps.architecture.views import KeyConverter  # noqa: F401 - registers <archkey:…> for environment slugs
 from apps.core.api.serializers import KeyField, KitSerializer
@@ -138,12 +139,16 @@ class IncidentForm(ServiceModelForm):
         model = Incident
         fields = ["title", "severity", "environment", "started_at", "detected_at", "resolved_at", "description",
                   "caused_by", "cause_confirmed", "fixed_by"]  # fmt: skip
+        widgets = {name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+                   for name in ("started_at", "detected_at", "resolved_at")}  # fmt: skip
         help_texts = {"caused_by": "Suggested: the last deployment to the environment before the incident "
                                    "started (within 72 h). Choosing one, or ticking “confirmed”, fixes it for "
                                    "good."}  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance._state.adding:
+            self.fields["started_at"].initial = timezone.now().replace(second=0, microsecond=0)
         latest = self.fields["caused_by"].queryset.filter(status=Deployment.Status.SUCCESS).order_by("-finished_at")
         ids = list(latest.values_list("pk", flat=True)[: self.CHOICES])
         ids += [pk for pk in (self.instance.caused_by_id, self.instance.fixed_by_id) if pk]
