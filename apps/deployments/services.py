@@ -16,10 +16,10 @@ from apps.architecture.models import Component
 from apps.contracts.models import ContractVersion
 from apps.core.changelog import log_change
 from apps.core.models import ObjectChange
-from apps.core.services import Conflict, instance_save
+from apps.core.services import Conflict, instance_delete, instance_save
 from apps.requirements.models import KEY_PREFIX, Requirement
 
-from .dora_queries import record_deliveries
+from .dora_queries import forget_deployment, record_deliveries
 from .models import Change, Deployment, Environment, GatePolicy, Incident, RequirementDelivery
 from .receivers.environments import infer_tier, slugify_environment
 from .receivers.report import IncidentEvent, ReportError, check_sha, check_span, is_full_sha
@@ -212,6 +212,14 @@ def ensure_default_policy(environment: Environment) -> GatePolicy | None:
         log_change(actor=None, instance=policy, action=ObjectChange.Action.CREATE,
                    message="the default gate of a production environment")  # fmt: skip
     return policy
+
+
+@transaction.atomic
+def deployment_delete(*, instance: Deployment, actor) -> None:
+    """Delete a deployment (a mistaken report): the first deliveries it held move to the next deployment
+    that brings those changes, so DORA's lead time stays right."""
+    forget_deployment(instance)
+    instance_delete(instance=instance, actor=actor)
 
 
 def current_deployment(*, environment: Environment) -> Deployment | None:

@@ -71,6 +71,9 @@ class DeploymentKit(ModelKit):
     viewset_class = DeploymentViewSet
     pages = {"detail": DeploymentDetailView, "create": None, "update": None}
 
+    def delete(self, *, instance, actor):
+        services.deployment_delete(instance=instance, actor=actor)
+
     def queryset(self, *, project):
         return (Deployment.objects.filter(project=project).select_related("environment", "actor")
                 .prefetch_related("components", "contract_versions")

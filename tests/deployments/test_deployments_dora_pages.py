@@ -68,3 +68,21 @@ def test_the_dashboard_shows_tiles_trend_and_drill_down(client_as, demo, users):
 
 def test_an_empty_project_is_told_what_the_keys_need(client_as, project):
     assert "No successful production deployment" in client_as("viewer").get(URL).content.decode()
+
+
+def test_deleting_a_mistaken_deployment_hands_its_changes_to_the_next_one(project, users):
+    from datetime import UTC, datetime, timedelta
+
+    from apps.core.kit import kit_for
+    from apps.deployments import services
+    from apps.deployments.models import ChangeDelivery, Deployment
+
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    change = {"sha": "1" * 40, "committed_at": t0 - timedelta(hours=2)}
+    first, second = (services.deployment_report(project=project, actor=users["owner"], values={
+        "environment": "production", "commit": "a" * 40, "finished_at": t0 + timedelta(hours=n),
+        "changes": [change]}) for n in (0, 1))  # fmt: skip
+    assert ChangeDelivery.objects.get(component=None).deployment == first
+    kit_for(Deployment).delete(instance=first, actor=users["owner"])
+    delivery = ChangeDelivery.objects.get(component=None)
+    assert delivery.deployment == second and delivery.lead_seconds == 3 * 3600
