@@ -8,8 +8,9 @@ import yaml
 from django.conf import settings
 
 DOCS = [settings.BASE_DIR / "README.md", *sorted((settings.BASE_DIR / "docs").glob("*.md"))]
+YAML_BLOCK = re.compile(r"^```ya?ml\n(.*?)^```", re.S | re.M)
 SNIPPETS = [(path.name, index, block) for path in DOCS
-            for index, block in enumerate(re.findall(r"^```ya?ml\n(.*?)^```", path.read_text(), re.S | re.M))]  # fmt: skip
+            for index, block in enumerate(YAML_BLOCK.findall(path.read_text()))]  # fmt: skip
 
 
 @pytest.mark.parametrize("name, index, block", SNIPPETS, ids=[f"{name}-{index}" for name, index, _ in SNIPPETS])

@@ -3,7 +3,6 @@ a figure; the API's answer in the issue's shape; bad scope refused clearly; quer
 
 import pytest
 
-from apps.core.registry import seed_project
 from tests.deployments.test_deployments_pages import more_history
 from tests.kit import assert_queries
 
@@ -13,20 +12,13 @@ URL = "/projects/payments-api/deployments/dora/"
 API = "/api/v1/projects/payments-api/dora/"
 
 
-@pytest.fixture
-def demo(project, users, settings, tmp_path, django_capture_on_commit_callbacks):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with django_capture_on_commit_callbacks(execute=True):
-        seed_project(project=project, user=users["owner"])
-    return project
-
-
 def test_the_api_answers_the_five_keys_with_units_and_bands(api_as, demo):
     body = api_as("viewer").get(API, {"period": "90d"}).json()
     assert set(body) == {"deployment_frequency", "lead_time", "change_failure_rate", "recovery_time", "rework_rate",
                          "period"}  # fmt: skip
     # the demo: 13 production deployments in the last 90 days (11 weekly releases, 1.0.0, the 0.9.1 hotfix)
-    assert body["deployment_frequency"]["deployments"] == 13 and body["deployment_frequency"]["unit"] == "deployments/week"
+    frequency = body["deployment_frequency"]
+    assert frequency["deployments"] == 13 and frequency["unit"] == "deployments/week"
     assert body["change_failure_rate"]["failed_deployments"] == 1  # 0.9.0 caused the double-charge incident
     assert body["rework_rate"]["unplanned_deployments"] == 1  # the hotfix
     assert body["recovery_time"]["value"] == pytest.approx(3 * 3600 + 5 * 60, abs=1)  # fixed by 0.9.1, 3h05 later

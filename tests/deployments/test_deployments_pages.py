@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.core.registry import seed_project
 from apps.deployments import services
 from apps.deployments.models import Environment
 from tests.kit import assert_queries
@@ -15,14 +14,6 @@ from tests.kit import assert_queries
 pytestmark = pytest.mark.django_db
 
 URL = "/projects/payments-api/deployments"
-
-
-@pytest.fixture
-def demo(project, users, settings, tmp_path, django_capture_on_commit_callbacks):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    with django_capture_on_commit_callbacks(execute=True):
-        seed_project(project=project, user=users["owner"])
-    return project
 
 
 def more_history(project, user, count):
@@ -87,4 +78,5 @@ def test_the_compare_api_answers_the_same_as_the_page(api_as, demo):
     refused = api.get("/api/v1/projects/payments-api/environments/compare/?base=nowhere&head=staging")
     assert refused.status_code == 400 and "nowhere" in refused.json()["errors"]["base"][0]
     assert api.get("/api/v1/projects/payments-api/environments/compare/").status_code == 400
-    assert api_as("outsider").get("/api/v1/projects/payments-api/environments/compare/?base=a&head=b").status_code == 404
+    outsider = api_as("outsider").get("/api/v1/projects/payments-api/environments/compare/?base=a&head=b")
+    assert outsider.status_code == 404
