@@ -13,7 +13,7 @@ from apps.core.kit import ModelKit, register
 from apps.core.tables import Column, Table
 from apps.core.views import ProjectObjectDetailView
 
-from . import gates, services
+from . import gates, selectors, services
 from .api.serializers import DeploymentSerializer, EnvironmentSerializer, IncidentSerializer
 from .api.views import DeploymentViewSet, EnvironmentViewSet, IncidentViewSet
 from .filtersets import DeploymentFilterSet, IncidentFilterSet
@@ -77,7 +77,7 @@ class DeploymentKit(ModelKit):
     def queryset(self, *, project):
         return (Deployment.objects.filter(project=project).select_related("environment", "actor")
                 .prefetch_related("components", "contract_versions")
-                .annotate(change_count=Count("changes")))  # fmt: skip
+                .annotate(change_count=selectors.change_count()))  # fmt: skip
 
 
 class EnvironmentDetailView(ProjectObjectDetailView):
@@ -85,7 +85,7 @@ class EnvironmentDetailView(ProjectObjectDetailView):
 
     def get_context_data(self, **kwargs):
         current = services.current_deployment(environment=self.object)
-        recent = self.object.deployments.select_related("actor").annotate(change_count=Count("changes"))[:20]
+        recent = self.object.deployments.select_related("actor").annotate(change_count=selectors.change_count())[:20]
         policy = GatePolicy.objects.filter(environment=self.object).first()
         evaluations = self.object.gate_evaluations.select_related("actor")[:10]
         return super().get_context_data(current=current, recent=recent, policy=policy, evaluations=evaluations,
