@@ -57,6 +57,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_architecture.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_contracts.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_deployments.py
 
 # One app's benchmark alone (each rewrites only its own section of docs/benchmarks.md).
 bench-architecture: install

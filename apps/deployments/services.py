@@ -105,7 +105,8 @@ def resolve_contract_versions(project, value) -> list[ContractVersion]:
     return found
 
 
-def _rollback_target(project, value) -> Deployment | None:
+def _rollback_target(project, value, environment) -> Deployment | None:
+    """The deployment a rollback undoes: by id or external id, in the same environment."""
     if value in (None, ""):
         return None
     rows = Deployment.objects.filter(project=project)
@@ -114,6 +115,9 @@ def _rollback_target(project, value) -> Deployment | None:
     target = rows.filter(external_id=text).first() or by_id
     if target is None:
         raise ValidationError({"rollback_of": f"No deployment has the id or external id {value}."})
+    if target.environment_id != environment.pk:
+        raise ValidationError({"rollback_of": f"Deployment {value} went to {target.environment.slug}; a rollback "
+                                              f"undoes a deployment of its own environment ({environment.slug})."})
     return target
 
 
@@ -151,8 +155,9 @@ def _report(*, project, actor, values: dict, source: str) -> Deployment:
             setattr(deployment, name, commit if name == "commit" else values[name])
     if deployment.status in FINAL and deployment.finished_at is None:
         deployment.finished_at = timezone.now()  # CI that sends no times: it finished when it said so
+    previous_target = deployment.rollback_of_id
     if "rollback_of" in values:
-        deployment.rollback_of = _rollback_target(project, values.get("rollback_of"))
+        deployment.rollback_of = _rollback_target(project, values.get("rollback_of"), environment)
     deployment.full_clean(exclude=["project", "environment", "actor", "rollback_of"])
     deployment.save()
     if creating or "components" in values:
@@ -162,6 +167,8 @@ def _report(*, project, actor, values: dict, source: str) -> Deployment:
     if values.get("changes"):
         deployment.changes.add(*_changes(project, list(values["changes"])))
     _after_report(deployment)
+    if previous_target and previous_target != deployment.rollback_of_id:
+        record_deliveries(Deployment(pk=previous_target))  # no longer rolled back by this one: its changes again
     log_change(actor=actor, instance=deployment,
                action=ObjectChange.Action.CREATE if creating else ObjectChange.Action.UPDATE,
                message=f"{deployment.get_status_display()} to {environment.slug} ({source})")  # fmt: skip

@@ -95,6 +95,23 @@ def test_a_rollback_names_what_it_rolls_back(api_as, project):
     rollback = report(api, kind="rollback", rollback_of="deploy-1", commit="d" * 40).json()
     assert rollback["rollback_of"] == first["id"] and rollback["kind"] == "rollback"
     assert report(api, kind="rollback", rollback_of="nope").status_code == 400
+    elsewhere = report(api, environment="staging", kind="rollback", rollback_of="deploy-1")
+    assert elsewhere.status_code == 400 and "own environment" in elsewhere.json()["errors"]["rollback_of"][0]
+    assert Deployment.objects.count() == 2  # the refused one stored nothing
+
+
+def test_a_report_that_stops_naming_a_rollback_gives_the_target_its_changes_back(project, users):
+    from apps.deployments.models import ChangeDelivery
+
+    def send(**values):
+        return services.deployment_report(project=project, actor=users["owner"], values={
+            "environment": "production", "commit": SHA, "finished_at": None, **values})  # fmt: skip
+
+    target = send(external_id="a", changes=[{"sha": "1" * 40}])
+    send(external_id="b", kind="rollback", rollback_of="a")
+    assert not ChangeDelivery.objects.filter(deployment=target).exists()  # rolled back: delivers nothing
+    send(external_id="b", kind="planned", rollback_of="")  # CI corrects its report: not a rollback after all
+    assert ChangeDelivery.objects.filter(deployment=target, component=None).count() == 1
 
 
 @pytest.mark.parametrize("values, field", [

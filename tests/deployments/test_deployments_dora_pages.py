@@ -10,6 +10,8 @@ pytestmark = pytest.mark.django_db
 
 URL = "/projects/payments-api/deployments/dora/"
 API = "/api/v1/projects/payments-api/dora/"
+# On PostgreSQL the report and the trend each run in a transaction with SET LOCAL work_mem and jit (4 more).
+DASHBOARD = {"sqlite": 18, "postgresql": 22}
 
 
 def test_the_api_answers_the_five_keys_with_units_and_bands(api_as, demo):
@@ -41,15 +43,16 @@ def test_the_drill_down_names_the_rows_behind_a_figure(api_as, demo):
     api = api_as("viewer")
     failing = api.get(f"{API}drill-down/", {"metric": "change_failure_rate"}).json()
     assert len(failing["deployments"]) == 1 and len(failing["incidents"]) == 1
+    assert failing["counts"] == {"deployments": 1, "changes": 0, "incidents": 1}
     assert api.get(f"{API}drill-down/", {"metric": "nonsense"}).status_code == 400
     assert api_as("outsider").get(API).status_code == 404
 
 
 def test_the_dashboard_shows_tiles_trend_and_drill_down(client_as, demo, users):
     client = client_as("viewer")
-    page = assert_queries(18, lambda: client.get(URL), "dashboard")
+    page = assert_queries(DASHBOARD, lambda: client.get(URL), "dashboard")
     more_history(demo, users["owner"], 20)
-    assert_queries(18, lambda: client.get(URL), "dashboard, more history")
+    assert_queries(DASHBOARD, lambda: client.get(URL), "dashboard, more history")
     text = page.content.decode()
     assert "Deployment frequency" in text and "Rework rate" in text and 'id="dora-trend"' in text
     assert "Accelerate State of DevOps" in text

@@ -59,10 +59,14 @@ class DoraSerializer(serializers.Serializer):
     period = serializers.DictField(help_text="start, end (ISO 8601) and days.")
 
 
+DRILL_DOWN_LIMIT = 1000  # ids per list: a year of lead time can stand on hundreds of thousands of changes
+
+
 class DrillDownSerializer(serializers.Serializer):
-    deployments = serializers.ListField(child=serializers.IntegerField(), help_text="Deployment ids.")
-    changes = serializers.ListField(child=serializers.IntegerField(), help_text="Change ids.")
-    incidents = serializers.ListField(child=serializers.IntegerField(), help_text="Incident ids.")
+    deployments = serializers.ListField(child=serializers.IntegerField(), help_text="Deployment ids (the last 1000).")
+    changes = serializers.ListField(child=serializers.IntegerField(), help_text="Change ids (the last 1000).")
+    incidents = serializers.ListField(child=serializers.IntegerField(), help_text="Incident ids (the last 1000).")
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="How many of each there are in all.")
 
 
 def dora_scope(project, values: dict) -> dict:
@@ -102,7 +106,10 @@ class DoraView(_ReadView):
 class DoraDrillDownView(_ReadView):
     @extend_schema(parameters=[DrillDownQuerySerializer], responses=DrillDownSerializer)
     def get(self, request, *args, **kwargs):
-        """The deployments, changes and incidents behind one DORA figure (ids; see deployments/, incidents/)."""
+        """The deployments, changes and incidents behind one DORA figure (ids, the last 1000 of each; see
+        deployments/, incidents/), and how many there are in all."""
         values = query_values(DrillDownQuerySerializer, request)
         scope = dora_scope(self.project, values)
-        return Response(dora_queries.dora_drill_down(metric=values["metric"], **scope))
+        found = dora_queries.dora_drill_down(metric=values["metric"], **scope)
+        body = {name: ids[-DRILL_DOWN_LIMIT:] for name, ids in found.items()}
+        return Response({**body, "counts": {name: len(ids) for name, ids in found.items()}})

@@ -7,10 +7,11 @@ engine's own functions elsewhere (SQLite has no percentiles). Recovery spans are
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
     Count,
@@ -109,17 +110,29 @@ def in_period(scope: Scope, start: datetime, end: datetime) -> QuerySet:
     return in_scope(scope).filter(finished_at__gte=start, finished_at__lt=end)
 
 
-def _caused(scope: Scope) -> Exists:
-    return Exists(Incident.objects.filter(project_id=scope.project_id, caused_by=OuterRef("pk")))
-
-
-def _rolled_back(scope: Scope) -> Exists:
-    return Exists(Deployment.objects.filter(project_id=scope.project_id, rollback_of=OuterRef("pk")))
-
-
 def failing(scope: Scope) -> Q:
-    """Caused an incident, or was rolled back (by any deployment, whatever its status)."""
-    return Q(_caused(scope)) | Q(_rolled_back(scope))
+    """Caused an incident, or was rolled back (by any deployment, whatever its status). Semi-joins on the two small
+    id sets (incident causes; rollback targets, read from the ``rollback_of`` index's non-null entries), cheaper
+    than two probes per deployment of the period."""
+    caused = Incident.objects.filter(project_id=scope.project_id, caused_by__isnull=False).values("caused_by_id")
+    rolled_back = Deployment.objects.filter(project_id=scope.project_id, rollback_of__isnull=False).values(
+        "rollback_of_id"
+    )
+    return Q(pk__in=caused) | Q(pk__in=rolled_back)
+
+
+@contextmanager
+def tuned():
+    """On PostgreSQL, run the DORA queries with room to sort a period's lead times in memory (64 MB instead of the
+    default 4 MB: a 90-day median over 250 000 first deliveries spills to disk otherwise) and without JIT
+    compilation (it costs more than these sub-100 ms queries gain). ``SET LOCAL``: until the transaction ends."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64MB'; SET LOCAL jit = off")
+        yield
 
 
 def _grouped(queryset: QuerySet, moment: str, weekly: bool, aggregates: dict) -> dict:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..dora import metrics as engine
 from ..dora.bands import BANDS, band
+from ..dora.records import UNPLANNED_KINDS
 from ..models import Change, Incident
 from . import figures as f
 from .records import engine_records
@@ -96,12 +97,10 @@ def _engine_report(project, start, end, environment, component) -> dict:
     return {API_NAMES[name]: figure for name, figure in out.items()}
 
 
-def dora_report(
+def _dora_report(
     *, project, start: datetime, end: datetime, environment: str | None = None, component: str | None = None
 ) -> dict:
-    """The five DORA keys of ``[start, end)``: ``{"deployment_frequency", "lead_time", "change_failure_rate",
-    "recovery_time", "rework_rate"}``, each ``{"value", "unit", "band", ...counts}`` as the engine's ``dora()``.
-    ``environment``: a production environment's slug; ``component``: a component key."""
+    """``dora_report`` inside ``figures.tuned()``."""
     _check(start, end)
     scope = f.scope_for(project=project, environment=environment, component=component)
     if f.cross_environment_rollbacks(scope):
@@ -129,11 +128,10 @@ def _weeks(start: datetime, end: datetime) -> list[tuple]:
     return out
 
 
-def dora_trend(
+def _dora_trend(
     *, project, start: datetime, end: datetime, environment: str | None = None, component: str | None = None
 ) -> list[dict]:
-    """Per ISO week (Monday 00:00 UTC) of ``[start, end)``, clipped to it: ``{"week": "2026-W05", "start", "end",
-    <metric>: value, ...}``; a partial week is measured over its clipped length (frequency stays per week)."""
+    """``dora_trend`` inside ``figures.tuned()``."""
     _check(start, end)
     scope = f.scope_for(project=project, environment=environment, component=component)
     if f.cross_environment_rollbacks(scope):
@@ -181,7 +179,7 @@ def _incidents_of(project_id: int, deployment_ids: list[int]) -> list[int]:
     return [pk for deployment_id in deployment_ids for pk in caused.get(deployment_id, [])]
 
 
-def dora_drill_down(
+def _dora_drill_down(
     *,
     project,
     start: datetime,
@@ -190,10 +188,7 @@ def dora_drill_down(
     environment: str | None = None,
     component: str | None = None,
 ) -> dict:
-    """``{"deployments": [Deployment ids], "changes": [Change ids], "incidents": [Incident ids]}`` behind one figure
-    (``metric``: an API name), in the engine's order. Frequency and rework rate: the deployments counted; lead time:
-    the changes with a span (a change delivered to two environments is listed twice) and their deployments; change
-    failure rate: the failing deployments and the incidents they caused; recovery time: the recovered ones."""
+    """``dora_drill_down`` inside ``figures.tuned()``."""
     if metric not in ENGINE_NAMES:
         raise ValueError(f"unknown metric {metric!r}; one of {', '.join(ENGINE_NAMES)}")
     _check(start, end)
@@ -213,7 +208,7 @@ def dora_drill_down(
     if metric == "deployment_frequency":
         out["deployments"] = _ordered(period.values_list("pk", "finished_at"))
     elif metric == "rework_rate":
-        out["deployments"] = _ordered(period.filter(kind__in=("hotfix", "rollback")).values_list("pk", "finished_at"))
+        out["deployments"] = _ordered(period.filter(kind__in=sorted(UNPLANNED_KINDS)).values_list("pk", "finished_at"))
     elif metric == "lead_time":
         rows = (
             f.deliveries(scope, start, end)
@@ -230,3 +225,31 @@ def dora_drill_down(
         out["deployments"] = [x.id for x in f.failures(scope, start, end) if x.span is not None and x.span >= 0]
         out["incidents"] = _incidents_of(scope.project_id, out["deployments"])
     return out
+
+
+def dora_report(*, project, start: datetime, end: datetime, environment: str | None = None,
+                component: str | None = None) -> dict:  # fmt: skip
+    """The five DORA keys of ``[start, end)``: ``{"deployment_frequency", "lead_time", "change_failure_rate",
+    "recovery_time", "rework_rate"}``, each ``{"value", "unit", "band", ...counts}`` as the engine's ``dora()``.
+    ``environment``: a production environment's slug; ``component``: a component key."""
+    with f.tuned():
+        return _dora_report(project=project, start=start, end=end, environment=environment, component=component)
+
+
+def dora_trend(*, project, start: datetime, end: datetime, environment: str | None = None,
+               component: str | None = None) -> list[dict]:  # fmt: skip
+    """Per ISO week (Monday 00:00 UTC) of ``[start, end)``, clipped to it: ``{"week": "2026-W05", "start", "end",
+    <metric>: value, ...}``; a partial week is measured over its clipped length (frequency stays per week)."""
+    with f.tuned():
+        return _dora_trend(project=project, start=start, end=end, environment=environment, component=component)
+
+
+def dora_drill_down(*, project, start: datetime, end: datetime, metric: str, environment: str | None = None,
+                    component: str | None = None) -> dict:  # fmt: skip
+    """``{"deployments": [Deployment ids], "changes": [Change ids], "incidents": [Incident ids]}`` behind one figure
+    (``metric``: an API name), in the engine's order. Frequency and rework rate: the deployments counted; lead time:
+    the changes with a span (a change delivered to two environments is listed twice) and their deployments; change
+    failure rate: the failing deployments and the incidents they caused; recovery time: the recovered ones."""
+    with f.tuned():
+        return _dora_drill_down(project=project, start=start, end=end, metric=metric, environment=environment,
+                                component=component)  # fmt: skip
