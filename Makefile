@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/threadline_bench
 
-.PHONY: install run test test-smoke schema-check lint migrate seed worker beat web bench bench-architecture bench-contracts vendor clean
+.PHONY: install run test test-smoke schema-check lint migrate seed worker beat web bench bench-architecture bench-contracts bench-deployments vendor clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,9 @@ bench-architecture: install
 
 bench-contracts: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_contracts.py
+
+bench-deployments: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python scripts/bench_deployments.py
 
 vendor:
 	bash scripts/vendor.sh

@@ -12,7 +12,7 @@ from apps.core.views import ProjectMixin
 from . import dora_queries, selectors
 from .api.dora import DrillDownQuerySerializer, dora_scope
 from .dora.bands import SOURCE
-from .models import Change, Deployment, Environment, Incident
+from .models import Change, ChangeDelivery, Deployment, Environment, Incident
 
 
 class DeploymentsOverviewView(ProjectMixin, generic.TemplateView):
@@ -99,7 +99,18 @@ class DoraDashboardView(ProjectMixin, generic.TemplateView):
                 "environment", "actor").order_by("-finished_at"),
             "changes": Change.objects.filter(pk__in=ids["changes"][-limit:]).order_by("-committed_at"),
             "incidents": Incident.objects.filter(pk__in=ids["incidents"][-limit:]).select_related("environment"),
+            "lead_times": self._lead_times(scope, ids["changes"][-limit:]) if metric == "lead_time" else [],
         }  # fmt: skip
+
+    @staticmethod
+    def _lead_times(scope, change_ids) -> list:
+        """Each change's lead time: its first delivery to a production environment in scope, in the period."""
+        deliveries = ChangeDelivery.objects.filter(
+            change_id__in=change_ids, component=None, environment__tier=Environment.Tier.PRODUCTION,
+            delivered_at__gte=scope["start"], delivered_at__lt=scope["end"], lead_seconds__gte=0)  # fmt: skip
+        if scope["environment"]:
+            deliveries = deliveries.filter(environment__slug=scope["environment"])
+        return deliveries.select_related("change", "environment").order_by("-delivered_at")
 
 
 urlpatterns = [

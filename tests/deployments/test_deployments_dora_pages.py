@@ -58,6 +58,8 @@ def test_the_dashboard_shows_tiles_trend_and_drill_down(client_as, demo, users):
     assert "Accelerate State of DevOps" in text
     drilled = client.get(URL, {"metric": "change_failure_rate"}).content.decode()
     assert "Card payments charged twice" in drilled and "0.9.0" in drilled
+    lead = client.get(URL, {"metric": "lead_time"}).content.decode()
+    assert "Changes and their lead times (13)" in lead and "Release 0.1.0" in lead
     assert "No environment" in client.get(URL, {"environment": "nowhere"}).content.decode()
 
 
