@@ -34,3 +34,9 @@ def per_week(value) -> str:
 @register.filter
 def band_class(band) -> str:
     return BAND_CLASSES.get(band or "", "text-bg-light border")
+
+
+@register.filter
+def words(name) -> str:
+    """``"lead_time"`` → "Lead time": a field or check name for people."""
+    return str(name or "").replace("_", " ").capitalize()
