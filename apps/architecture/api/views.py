@@ -13,11 +13,10 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
 from apps.core.api.parsers import RawTextParser, body_text
 from apps.core.api.serializers import query_values
-from apps.core.api.views import ProjectModelViewSet, ProjectScopedMixin
+from apps.core.api.views import ProjectAPIView, ProjectModelViewSet
 from apps.core.permissions import READ, WRITE
 from apps.core.text import is_number
 
@@ -125,14 +124,6 @@ class DecisionViewSet(ProjectModelViewSet):
     def scoped_queryset(self):
         return Decision.objects.filter(project=self.project).prefetch_related(
             "supersedes", "superseded_by", "components", "requirement_links__requirement__project")
-
-
-class ProjectAPIView(ProjectScopedMixin, APIView):
-    """A project endpoint that is not one model's CRUD; the role comes from ``action_roles`` by method."""
-
-    def initial(self, request, *args, **kwargs):
-        self.action = request.method.lower()
-        super().initial(request, *args, **kwargs)
 
 
 class CatalogImportView(ProjectAPIView):

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from rest_framework import permissions, viewsets
+from rest_framework.views import APIView
 
 from apps.core.api.errors import RequestTooLarge
 from apps.core.limits import body_length
@@ -130,6 +131,15 @@ class ProjectModelViewSet(ProjectScopedMixin, viewsets.ModelViewSet):
         serializer.instance = self.kit.update(
             instance=serializer.instance, actor=self.request.user, values=dict(serializer.validated_data)
         )
+
+
+class ProjectAPIView(ProjectScopedMixin, APIView):
+    """A project endpoint that is not one model's CRUD (an import, a report, a check); the role it needs
+    comes from ``action_roles`` keyed by the HTTP method ({"get": READ, "post": WRITE})."""
+
+    def initial(self, request, *args, **kwargs):
+        self.action = request.method.lower()
+        super().initial(request, *args, **kwargs)
 
 
 class ProjectReadOnlyViewSet(ProjectScopedMixin, viewsets.ReadOnlyModelViewSet):

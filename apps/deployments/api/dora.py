@@ -8,11 +8,10 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.architecture.models import Component
 from apps.core.api.serializers import query_values
-from apps.core.api.views import ProjectScopedMixin
+from apps.core.api.views import ProjectAPIView
 from apps.core.permissions import READ
 
 from .. import dora_queries, selectors
@@ -81,15 +80,9 @@ def dora_scope(project, values: dict) -> dict:
             "environment": values.get("environment") or None, "component": values.get("component") or None}  # fmt: skip
 
 
-class _ReadView(ProjectScopedMixin, APIView):
+class DoraView(ProjectAPIView):
     action_roles = {"get": READ}
 
-    def initial(self, request, *args, **kwargs):
-        self.action = request.method.lower()
-        super().initial(request, *args, **kwargs)
-
-
-class DoraView(_ReadView):
     @extend_schema(parameters=[DoraQuerySerializer], responses=DoraSerializer)
     def get(self, request, *args, **kwargs):
         """The five DORA keys over the period, for production environments (one, or all): deployment
@@ -103,7 +96,9 @@ class DoraView(_ReadView):
         return Response({**figures, "period": period})
 
 
-class DoraDrillDownView(_ReadView):
+class DoraDrillDownView(ProjectAPIView):
+    action_roles = {"get": READ}
+
     @extend_schema(parameters=[DrillDownQuerySerializer], responses=DrillDownSerializer)
     def get(self, request, *args, **kwargs):
         """The deployments, changes and incidents behind one DORA figure (ids, the last 1000 of each; see

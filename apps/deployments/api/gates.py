@@ -5,9 +5,8 @@ environment, and gets the verdict with each check's reason and page. Asking stor
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from apps.core.api.views import ProjectScopedMixin
+from apps.core.api.views import ProjectAPIView
 from apps.core.permissions import WRITE
 
 from .. import gates
@@ -59,14 +58,10 @@ class GateAnswerSerializer(serializers.Serializer):
         return {("pass" if name == "passed" else name): field for name, field in super().get_fields().items()}
 
 
-class GateCheckView(ProjectScopedMixin, APIView):
+class GateCheckView(ProjectAPIView):
     """``POST projects/<slug>/gates/check/``: the release gate."""
 
     action_roles = {"post": WRITE}
-
-    def initial(self, request, *args, **kwargs):
-        self.action = request.method.lower()  # the role comes from action_roles by method
-        super().initial(request, *args, **kwargs)
 
     def max_request_bytes(self) -> int:
         return gates.MAX_REQUEST_BYTES
