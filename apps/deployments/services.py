@@ -90,11 +90,18 @@ def resolve_contract_versions(project, value) -> list[ContractVersion]:
     """Ids, or {contract slug: version label} (the newest version with that label)."""
     if not value:
         return []
-    versions = ContractVersion.objects.filter(contract__project=project)
+    # The raw upload and the parsed document are the heavy columns; nothing here reads them.
+    versions = ContractVersion.objects.filter(contract__project=project).defer("raw", "document")
     found, missing = [], []
     if isinstance(value, dict):
+        wanted = {(slug, str(label)) for slug, label in value.items()}
+        candidates = versions.filter(contract__slug__in={slug for slug, _ in wanted},
+                                     label__in={label for _, label in wanted}).select_related("contract")  # fmt: skip
+        newest = {}  # one query for every pair; ascending numbers, so the newest with a label is kept
+        for version in candidates.order_by("number"):
+            newest[(version.contract.slug, version.label)] = version
         for slug, label in value.items():
-            version = versions.filter(contract__slug=slug, label=str(label)).order_by("-number").first()
+            version = newest.get((slug, str(label)))
             (found if version else missing).append(version or f"{slug} {label}")
     else:
         rows = {v.pk: v for v in versions.filter(pk__in=[v for v in value if isinstance(v, int)])}
