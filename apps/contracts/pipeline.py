@@ -89,7 +89,8 @@ def _finish(version: ContractVersion, *, errors: list, **fields) -> None:
     version.errors, version.processed_at = errors[:ERROR_LIMIT], timezone.now()
     for name, value in fields.items():
         setattr(version, name, value)
-    version.save()
+    # Only what processing decides: the raw upload (up to the size limit) is never written back.
+    version.save(update_fields=["status", "errors", "processed_at", "updated_at", *fields])
     verb = "validated" if version.status == ContractVersion.Status.VALID else "refused"
     log_change(actor=None, instance=version.contract, action=ObjectChange.Action.ACTION, verb=f"version {verb}",
                message=f"v{version.number}: " + (errors[0]["message"][:300] if errors else

@@ -32,13 +32,16 @@ class ContractDetailView(ProjectObjectDetailView):
 
 
 class VersionMixin:
+    deferred = ("raw", "document")  # the upload and the parsed spec: large, and most pages read neither
+
     def version(self) -> ContractVersion:
-        versions = self.object.versions.select_related("author").defer("raw")
+        versions = self.object.versions.select_related("author").defer(*self.deferred)
         return get_object_or_404(versions, number=self.kwargs["number"])
 
 
 class VersionDetailView(VersionMixin, ProjectObjectDetailView):
     template_name = "contracts/version_detail.html"
+    deferred = ("raw",)  # it lists the document's schemas
 
     def get_context_data(self, **kwargs):
         from .openapi.index import list_schemas
@@ -82,7 +85,7 @@ class OperationLinkView(VersionMixin, ProjectObjectActionView):
                                                            "slug": self.object.slug, "number": self.kwargs["number"]})
 
 
-class VersionSpecView(VersionMixin, ProjectObjectDetailView):
+class VersionSpecView(ProjectObjectDetailView):
     """The spec as uploaded (``?bundled=1``: the parsed, bundled document as JSON, for the docs)."""
 
     def render_to_response(self, context, **response_kwargs):

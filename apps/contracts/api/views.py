@@ -47,7 +47,9 @@ class ContractViewSet(ProjectModelViewSet):
         return settings.CONTRACTS_MAX_SPEC_BYTES + 64 * 1024
 
     def _version(self, contract, version_id) -> ContractVersion:
-        return get_object_or_404(contract.versions.select_related("author").defer("raw"), pk=int(version_id))
+        # Neither the upload nor the parsed spec: the version's fields and operations are what is asked for.
+        return get_object_or_404(contract.versions.select_related("author").defer("raw", "document"),
+                                 pk=int(version_id))  # fmt: skip
 
     @extend_schema(responses=VersionSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="versions", pagination_class=None,
