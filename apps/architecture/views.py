@@ -7,7 +7,6 @@ from django.urls import register_converter
 
 from apps.core.kit import ModelKit, Page, register
 from apps.core.tables import Column, Table
-from apps.core.text import is_number
 from apps.core.views import ProjectObjectDetailView, query_number
 
 from . import selectors, services
@@ -112,8 +111,7 @@ class ComponentDetailView(ProjectObjectDetailView):
     selector = staticmethod(selectors.component_detail)
 
     def get_context_data(self, **kwargs):
-        depth = self.request.GET.get("depth", "1")
-        depth = 2 if is_number(depth) and int(depth) >= 2 else 1
+        depth = 2 if query_number(self.request, "depth", 1) >= 2 else 1
         requirement_rows = []
         for decision in self.object.decisions.all():
             requirement_rows += [dict(row, decision=decision) for row in services.decision_requirement_rows(decision)]
