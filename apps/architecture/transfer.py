@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
 from apps.core.changelog import log_change
 from apps.core.csvimport import ImportReport, RowError
 from apps.core.models import ObjectChange
-from apps.core.services import Conflict, reserve_numbers
+from apps.core.services import atomic_or_conflict, reserve_numbers
 
 from . import services
 from .adr import archive as adr_archive
@@ -48,6 +47,8 @@ def _differs(instance, values: dict) -> bool:
     return any(getattr(instance, name) != value for name, value in values.items())
 
 
+@atomic_or_conflict("Another import or edit saved the same entities at the same moment; nothing was saved. "
+                    "Try again.")
 def catalog_import(*, project, actor, text: str, dry_run: bool = False) -> CatalogReport:
     """Create or update systems, components, relations and API references from a Backstage catalog.
 
@@ -56,15 +57,6 @@ def catalog_import(*, project, actor, text: str, dry_run: bool = False) -> Catal
     in the file nor already in the catalog are listed and kept on the component (``unresolved``).
     A concurrent write of the same keys makes it a Conflict (409), with nothing saved.
     """
-    try:
-        return _catalog_import(project=project, actor=actor, text=text, dry_run=dry_run)
-    except IntegrityError:
-        raise Conflict("Another import or edit saved the same entities at the same moment; nothing was saved. "
-                       "Try again.") from None
-
-
-@transaction.atomic
-def _catalog_import(*, project, actor, text: str, dry_run: bool) -> CatalogReport:
     plan = _plan(text)
     report = CatalogReport(dry_run=dry_run, notes=list(plan.notes))
     members = _members(project)
@@ -232,17 +224,10 @@ def catalog_export(*, project) -> str:
 # ---- decision records ---------------------------------------------------------------------------
 
 
+@atomic_or_conflict("Another import saved decisions at the same moment; nothing was saved. Try again.")
 def decisions_import(*, project, actor, data: bytes, dry_run: bool = False) -> ImportReport:
     """A zip of MADR (or adr-tools) files: each becomes or updates the decision of its number; the
     ones without a number get fresh numbers. All or nothing; every file's problem is listed."""
-    try:
-        return _decisions_import(project=project, actor=actor, data=data, dry_run=dry_run)
-    except IntegrityError:
-        raise Conflict("Another import saved decisions at the same moment; nothing was saved. Try again.") from None
-
-
-@transaction.atomic
-def _decisions_import(*, project, actor, data: bytes, dry_run: bool) -> ImportReport:
     try:
         files = adr_archive.read_zip(data)
     except madr.AdrError as exc:

@@ -4,6 +4,8 @@ Domain services call these for plain create/update/delete and add their own rule
 every write therefore goes through one validation path and one change log.
 """
 
+import functools
+
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -15,6 +17,24 @@ from .models import ObjectChange, ProjectCounter
 class Conflict(Exception):
     """A write lost a race with another one (the row was deleted or changed under it): nothing was
     saved, and trying again is safe. The API answers 409; pages show the message."""
+
+
+def atomic_or_conflict(message: str):
+    """Run the decorated write in one transaction; a uniqueness race lost to a concurrent write (an
+    IntegrityError) becomes a Conflict with ``message``, and nothing of it is saved."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def write(*args, **kwargs):
+            try:
+                with transaction.atomic():
+                    return function(*args, **kwargs)
+            except IntegrityError:
+                raise Conflict(message) from None
+
+        return write
+
+    return decorate
 
 
 def _lock_current(instance: models.Model) -> models.Model:

@@ -9,14 +9,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from apps.architecture.models import Component
 from apps.contracts.models import ContractVersion
 from apps.core.changelog import log_change
 from apps.core.models import ObjectChange
-from apps.core.services import Conflict, instance_delete, instance_save
+from apps.core.services import atomic_or_conflict, instance_delete, instance_save
 from apps.requirements.models import KEY_PREFIX, Requirement
 
 from .dora_queries import forget_deployment, record_deliveries
@@ -128,18 +128,11 @@ def _rollback_target(project, value, environment) -> Deployment | None:
     return target
 
 
+@atomic_or_conflict("Another report of this deployment was saved at the same moment; send it again.")
 def deployment_report(*, project, actor, values: dict, source: str = "api") -> Deployment:
     """Record (or update, by ``external_id``) one deployment. ``values``: environment, version, commit,
     ref, status, kind, started_at, finished_at (aware datetimes), build_url, external_id, rollback_of,
     components (keys; None = the environment's), contract_versions, changes ([{sha, …}])."""
-    try:
-        return _report(project=project, actor=actor, values=values, source=source)
-    except IntegrityError:  # two reports of one new external_id at once: the other one won
-        raise Conflict("Another report of this deployment was saved at the same moment; send it again.") from None
-
-
-@transaction.atomic
-def _report(*, project, actor, values: dict, source: str) -> Deployment:
     try:
         commit = check_sha(values["commit"], "commit") if values.get("commit") else ""
         check_span(values.get("started_at"), values.get("finished_at"))
@@ -256,6 +249,7 @@ def suggested_cause(*, environment_id, started_at) -> Deployment | None:
             .order_by("-finished_at", "-id").first())  # fmt: skip
 
 
+@atomic_or_conflict("This incident was opened by another report at the same moment; send it again.")
 def incident_save(*, instance: Incident, actor, values: dict, by_person: bool = True) -> Incident:
     """Open or update an incident. A person (the UI, the API) who sets ``caused_by`` — or ticks
     ``cause_confirmed`` — fixes the cause for good; until then it is re-suggested on every save, so a
@@ -271,11 +265,7 @@ def incident_save(*, instance: Incident, actor, values: dict, by_person: bool = 
         instance.caused_by = suggested_cause(environment_id=instance.environment_id, started_at=instance.started_at)
     if instance.detected_at is None and instance.started_at is not None:
         instance.detected_at = instance.started_at
-    try:
-        with transaction.atomic():
-            return instance_save(instance=instance, actor=actor)
-    except IntegrityError:  # the same external_id opened twice at once: the other one won
-        raise Conflict("This incident was opened by another report at the same moment; send it again.") from None
+    return instance_save(instance=instance, actor=actor)
 
 
 def incident_event(*, project, actor, event: IncidentEvent) -> tuple[Incident, bool]:
