@@ -16,6 +16,7 @@ from apps.core.jobs import WorkQueue
 from apps.core.models import ObjectChange
 
 from .models import ContractVersion, LintSetting, Operation
+from .openapi.diff_model import filter_level, is_breaking
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ def analyse(loaded, *, project) -> dict:
 
 
 def diff(base_document: dict, revision_document: dict) -> list[dict]:
+    """The changes from one document to the other as dicts, most severe first (oasdiff's ids and levels)."""
     from .openapi.diff import diff_specs
 
     return [change.to_dict() for change in diff_specs(base_document, revision_document)]
@@ -123,7 +125,7 @@ def _process(version: ContractVersion) -> None:
         for op in result["operations"]
     ], batch_size=1000)  # fmt: skip
     _finish(version, errors=[], document=loaded.document, operations_count=len(result["operations"]),
-            breaking=any(c["level"] == "ERR" for c in changes) if previous else None, changes_count=len(changes),
+            breaking=is_breaking(changes) if previous else None, changes_count=len(changes),
             **fields)  # fmt: skip
 
 
@@ -171,7 +173,6 @@ def check(data: bytes, *, base, project, fail_on: str = "ERR") -> dict:
                 "lint": []}  # fmt: skip
     result = analyse(loaded, project=project)
     changes = diff(base.document, loaded.document) if base is not None and not result["errors"] else []
-    failing = {"ERR"} if fail_on == "ERR" else {"ERR", "WARN"}
-    return {"fail": bool(result["errors"]) or any(c["level"] in failing for c in changes),
+    return {"fail": bool(result["errors"]) or bool(filter_level(changes, fail_on)),
             "base": base.pk if base else None, "errors": result["errors"][:ERROR_LIMIT], "changes": changes,
             "lint": result["lint"]}  # fmt: skip

@@ -21,6 +21,7 @@ from .api.serializers import ContractSerializer
 from .api.views import ContractViewSet
 from .forms import LintSettingForm, SpecUploadForm
 from .models import Contract, ContractVersion, LintSetting
+from .openapi.diff_model import LEVELS, is_breaking, worst_level
 
 
 class ContractDetailView(ProjectObjectDetailView):
@@ -155,7 +156,7 @@ class VersionDiffView(ProjectObjectDetailView):
             docs = dict(self.object.versions.filter(number__in=[base, revision]).values_list("number", "document"))
             changes = pipeline.diff(docs[base], docs[revision])
             context.update(base=base, revision=revision, changes=changes, groups=group_changes(changes),
-                           breaking=any(c["level"] == "ERR" for c in changes))  # fmt: skip
+                           breaking=is_breaking(changes))  # fmt: skip
         return super().get_context_data(**context, **kwargs)
 
 
@@ -164,10 +165,8 @@ def group_changes(changes: list[dict]) -> list[dict]:
     groups: dict[str, list] = {}
     for change in changes:
         groups.setdefault(change["operation"] or "The API as a whole", []).append(change)
-    rank = {"ERR": 0, "WARN": 1, "INFO": 2}
-    rows = [{"operation": name, "changes": items, "level": min((c["level"] for c in items), key=rank.get)}
-            for name, items in groups.items()]  # fmt: skip
-    return sorted(rows, key=lambda row: (rank[row["level"]], row["operation"]))
+    rows = [{"operation": name, "changes": items, "level": worst_level(items)} for name, items in groups.items()]
+    return sorted(rows, key=lambda row: (-LEVELS[row["level"]], row["operation"]))
 
 
 @register

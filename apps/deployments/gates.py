@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 
 from apps.contracts import pipeline as contract_pipeline
 from apps.contracts.models import Contract, ContractVersion
+from apps.contracts.openapi.diff_model import filter_level
 from apps.core.changelog import log_change
 from apps.core.kit import kit_for
 from apps.core.models import ObjectChange
@@ -318,7 +319,7 @@ class _Gate:
                 notes.append(f"{name}: {env} runs v{now.number}, which is invalid: nothing to compare")
             else:
                 changes = contract_pipeline.diff(now.document, version.document)
-                breaking = [change for change in changes if change["level"] == "ERR"]
+                breaking = filter_level(changes, "ERR")
                 url = self._contract_page("version_diff", version, f"?base={now.number}&revision={version.number}")
                 if breaking:
                     text = (f"{name} breaks v{now.number} ({env} now) with "

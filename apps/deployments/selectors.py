@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, RowNumber
 
 from apps.contracts import pipeline as contracts
 from apps.contracts.models import ContractVersion
+from apps.contracts.openapi.diff_model import is_breaking
 from apps.requirements.models import Requirement
 from apps.testruns.models import TestRun
 
@@ -117,9 +118,8 @@ def contract_changes(*, base: Environment, head: Environment) -> list[dict]:
         entry = {"contract": (new or old).contract, "base": old, "head": new, "changes": [], "breaking": False}
         valid = old is not None and new is not None and old.document is not None and new.document is not None
         if valid and old.status == new.status == ContractVersion.Status.VALID:
-            rank = {"ERR": 0, "WARN": 1, "INFO": 2}
-            entry["changes"] = sorted(contracts.diff(old.document, new.document), key=lambda c: rank.get(c["level"], 3))
-            entry["breaking"] = any(change["level"] == "ERR" for change in entry["changes"])
+            entry["changes"] = contracts.diff(old.document, new.document)  # breaking first
+            entry["breaking"] = is_breaking(entry["changes"])
         found.append(entry)
     return sorted(found, key=lambda e: (not e["breaking"], e["contract"].slug))
 

@@ -19,6 +19,7 @@ from apps.core.permissions import READ, WRITE
 
 from .. import pipeline, services
 from ..models import ContractVersion
+from ..openapi.diff_model import is_breaking
 from .serializers import (
     CheckQuerySerializer,
     ContractCheckSerializer,
@@ -113,7 +114,7 @@ class ContractViewSet(ProjectModelViewSet):
             if query[name] not in found:
                 raise ValidationError({name: f"This contract has no valid version {query[name]}."})
         changes = pipeline.diff(found[query["base"]], found[query["revision"]])
-        return Response({"breaking": any(c["level"] == "ERR" for c in changes), "changes": changes})
+        return Response({"breaking": is_breaking(changes), "changes": changes})
 
     @extend_schema(request=SPEC_BODY, parameters=[CheckQuerySerializer], responses=ContractCheckSerializer)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, RawTextParser])

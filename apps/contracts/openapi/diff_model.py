@@ -41,25 +41,33 @@ def sort_changes(changes: Iterable[Change]) -> list[Change]:
     return sorted(set(changes), key=sort_key)
 
 
-def is_breaking(changes: Iterable[Change]) -> bool:
-    return any(change.level == "ERR" for change in changes)
+# The helpers below take changes as records or as their ``to_dict()`` form (what the pipeline stores and
+# the pages and the API pass around).
 
 
-def worst_level(changes: Iterable[Change]) -> str | None:
+def level_of(change: Change | dict) -> str:
+    return change["level"] if isinstance(change, dict) else change.level
+
+
+def is_breaking(changes: Iterable[Change | dict]) -> bool:
+    return any(level_of(change) == "ERR" for change in changes)
+
+
+def worst_level(changes: Iterable[Change | dict]) -> str | None:
     """The highest level among the changes, or None when there are none."""
     worst = None
     for change in changes:
-        if worst is None or LEVELS.get(change.level, 0) > LEVELS[worst]:
-            worst = change.level
+        if worst is None or LEVELS.get(level_of(change), 0) > LEVELS[worst]:
+            worst = level_of(change)
     return worst
 
 
-def filter_level(changes: Iterable[Change], fail_on: str = "ERR") -> list[Change]:
+def filter_level(changes: Iterable[Change | dict], fail_on: str = "ERR") -> list:
     """The changes at or above ``fail_on`` ("ERR", "WARN" or "INFO")."""
     if fail_on not in LEVELS:
         raise ValueError(f"unknown level {fail_on!r}: expected one of {', '.join(LEVELS)}")
     floor = LEVELS[fail_on]
-    return [change for change in changes if LEVELS.get(change.level, 0) >= floor]
+    return [change for change in changes if LEVELS.get(level_of(change), 0) >= floor]
 
 
 # --- message argument rendering (oasdiff quotes every argument in backticks) ---
