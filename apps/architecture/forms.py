@@ -55,10 +55,7 @@ class DecisionForm(ServiceModelForm):
         return [k for k in self.cleaned_data[name].replace(";", ",").replace(" ", ",").split(",") if k.strip()]
 
     def clean_requirements(self):
-        found, missing = [], []
-        for key in self._keys("requirements"):
-            requirement = Requirement.objects.by_key(self.instance.project, key)
-            (found if requirement else missing).append(requirement or key)
+        found, missing = Requirement.objects.by_keys(self.instance.project, self._keys("requirements"))
         if missing:
             raise forms.ValidationError(f"Not in this project: {', '.join(missing)}.")
         return found

@@ -67,14 +67,13 @@ class OperationLinkView(VersionMixin, ProjectObjectActionView):
     """The version page's "link requirements" form: the keys typed replace the operation's links."""
 
     def act(self) -> str:
-        from apps.requirements.models import Requirement, parse_key
+        from apps.requirements.models import Requirement
 
         method, _, path = self.request.POST.get("operation", "").partition(" ")
         if not self.version().operations.filter(method=method, path=path).exists():
             raise ValidationError("Choose an operation of this version.")
         keys = [k for k in self.request.POST.get("requirements", "").replace(",", " ").split() if k]
-        found = [Requirement.objects.by_key(self.project, key) if parse_key(key) else None for key in keys]
-        missing = [key for key, requirement in zip(keys, found, strict=True) if requirement is None]
+        found, missing = Requirement.objects.by_keys(self.project, keys)
         if missing:
             raise ValidationError(f"Not in this project: {', '.join(missing)}.")
         services.operation_requirements_set(contract=self.object, actor=self.request.user, method=method, path=path,

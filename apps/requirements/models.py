@@ -48,6 +48,14 @@ class RequirementQuerySet(ProjectScopedQuerySet):
         number = parse_key(key)
         return self.filter(project=project, number=number).first() if number else None
 
+    def by_keys(self, project, keys) -> tuple[list["Requirement"], list[str]]:
+        """The project's requirements with these keys, in their order, and the keys that name none — from
+        one query (for the link forms and serializers: "REQ-1, REQ-4")."""
+        numbers = {key: parse_key(key) for key in keys}
+        rows = {r.number: r for r in self.filter(project=project, number__in={n for n in numbers.values() if n})}
+        found = [rows[numbers[key]] for key in keys if numbers[key] in rows]
+        return found, [key for key in keys if numbers[key] not in rows]
+
 
 class Requirement(ProjectScopedModel):
     """Something the system must do (functional) or be (non-functional), keyed REQ-<number>.

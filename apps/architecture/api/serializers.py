@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.api.serializers import KeyField, KitSerializer, UsernameField
-from apps.requirements.models import Requirement, parse_key
+from apps.requirements.models import Requirement
 
 from .. import services
 from ..models import (
@@ -169,12 +169,9 @@ class RequirementKeysField(serializers.ListField):
         return [link.requirement.key for link in links.all()]
 
     def to_internal_value(self, data):
-        found, project = [], self.context["project"]
-        for key in super().to_internal_value(data):
-            requirement = Requirement.objects.by_key(project, key) if parse_key(key) else None
-            if requirement is None:
-                raise serializers.ValidationError(f"There is no {key} in this project.")
-            found.append(requirement)
+        found, missing = Requirement.objects.by_keys(self.context["project"], super().to_internal_value(data))
+        if missing:
+            raise serializers.ValidationError(f"There is no {missing[0]} in this project.")
         return found
 
 

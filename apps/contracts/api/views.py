@@ -141,15 +141,12 @@ class ContractViewSet(ProjectModelViewSet):
     def link_operation(self, request, *args, **kwargs):
         """Set the requirements one operation implements (the list replaces its links); each link keeps the
         requirement's fingerprint, so a later change to an approved requirement marks it suspect."""
-        from apps.requirements.models import Requirement, parse_key
+        from apps.requirements.models import Requirement
 
         contract = self.get_object()
         serializer = OperationLinkSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        found, missing = [], []
-        for key in serializer.validated_data["requirements"]:
-            requirement = Requirement.objects.by_key(self.project, key) if parse_key(key) else None
-            (found if requirement else missing).append(requirement or key)
+        found, missing = Requirement.objects.by_keys(self.project, serializer.validated_data["requirements"])
         if missing:
             raise ValidationError({"requirements": f"Not in this project: {', '.join(missing)}."})
         services.operation_requirements_set(contract=contract, actor=request.user, requirements=found,
