@@ -15,7 +15,8 @@ KEY_PREFIX = "REQ-"
 def parse_key(key: str) -> int | None:
     """'REQ-12' -> 12; anything else -> None."""
     prefix, _, digits = (key or "").strip().upper().partition("-")
-    return int(digits) if prefix == KEY_PREFIX[:-1] and is_number(digits) else None
+    # A number past the column's range names no requirement (and must not reach the database as one).
+    return int(digits) if prefix == KEY_PREFIX[:-1] and is_number(digits) and len(digits) < 10 else None
 
 
 class Label(ProjectScopedModel):

@@ -22,6 +22,12 @@ def test_keys_count_up_per_project_and_are_never_reused(make_requirement, users,
 def test_parse_key():
     assert parse_key("REQ-12") == 12 and parse_key(" req-3 ") == 3
     assert parse_key("REQ-") is None and parse_key("TST-1") is None and parse_key("") is None
+    assert parse_key("REQ-99999999999999999999") is None  # past the column's range: no requirement, no DataError
+
+
+def test_keys_past_the_number_range_are_missing_not_a_crash(make_requirement, project):
+    first, huge = make_requirement(), "REQ-99999999999999999999"
+    assert Requirement.objects.by_keys(project, ["REQ-1", huge]) == ([first], [huge])
 
 
 def test_failed_create_burns_no_key(make_requirement, project, users):
