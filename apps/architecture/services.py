@@ -10,6 +10,7 @@ from apps.core.changelog import log_change
 from apps.core.models import ObjectChange
 from apps.core.services import instance_save, reserve_numbers
 from apps.requirements.models import Requirement
+from apps.requirements.revisions import set_links
 
 from . import schema as schema_engine
 from .models import (
@@ -152,13 +153,8 @@ def data_model_diff(*, base: DataModelVersion, revision: DataModelVersion) -> di
 def _link_requirements(decision: Decision, requirements: list[Requirement]) -> None:
     """Keep the links to exactly these requirements; a new link stores the requirement's fingerprint
     now, an existing one keeps the fingerprint it was made with (so a later change stays suspect)."""
-    wanted = {r.pk: r for r in requirements}
-    decision.requirement_links.exclude(requirement_id__in=wanted).delete()
-    have = set(decision.requirement_links.values_list("requirement_id", flat=True))
-    DecisionRequirement.objects.bulk_create([
-        DecisionRequirement(decision=decision, requirement=r, fingerprint=r.fingerprint, revision=r.revision)
-        for pk, r in wanted.items() if pk not in have
-    ])  # fmt: skip
+    set_links(decision.requirement_links.all(), requirements,
+              lambda r, **kept: DecisionRequirement(decision=decision, requirement=r, **kept))  # fmt: skip
 
 
 def _check_supersedes(decision: Decision, supersedes: list[Decision]) -> None:

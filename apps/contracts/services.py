@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.core.changelog import log_change
 from apps.core.models import ObjectChange
 from apps.core.services import instance_save
+from apps.requirements.revisions import set_links
 
 from .models import Contract, ContractVersion, OperationRequirement
 
@@ -66,14 +67,8 @@ def operation_requirements_set(*, contract: Contract, actor, method: str, path: 
     """Link exactly these requirements to the operation (new links keep today's fingerprint)."""
     method = method.lower()
     links = OperationRequirement.objects.filter(contract=contract, method=method, path=path)
-    wanted = {r.pk: r for r in requirements}
-    links.exclude(requirement_id__in=wanted).delete()
-    have = set(links.values_list("requirement_id", flat=True))
-    OperationRequirement.objects.bulk_create([
-        OperationRequirement(contract=contract, method=method, path=path, requirement=r, fingerprint=r.fingerprint,
-                             revision=r.revision)
-        for pk, r in wanted.items() if pk not in have
-    ])  # fmt: skip
+    set_links(links, requirements, lambda r, **kept: OperationRequirement(contract=contract, method=method, path=path,
+                                                                         requirement=r, **kept))  # fmt: skip
     log_change(actor=actor, instance=contract, action=ObjectChange.Action.ACTION, verb="linked requirements",
                message=f"{method.upper()} {path}: " + (", ".join(r.key for r in requirements) or "none"))  # fmt: skip
 

@@ -50,3 +50,14 @@ def is_suspect(linked_fingerprint: str, requirement) -> bool:
     return (
         bool(linked_fingerprint) and requirement.status in BASELINED and linked_fingerprint != requirement.fingerprint
     )
+
+
+def set_links(links, requirements, make) -> None:
+    """Keep ``links`` (a queryset of one thing's requirement links) to exactly ``requirements``: the others
+    go, a new one is ``make(requirement, fingerprint=…, revision=…)`` carrying the requirement's fingerprint
+    now, an existing one keeps the fingerprint it was made with (so a later change stays suspect)."""
+    wanted = {r.pk: r for r in requirements}
+    links.exclude(requirement_id__in=wanted).delete()
+    have = set(links.values_list("requirement_id", flat=True))
+    links.model.objects.bulk_create([make(r, fingerprint=r.fingerprint, revision=r.revision)
+                                     for pk, r in wanted.items() if pk not in have])  # fmt: skip
