@@ -72,13 +72,7 @@ class AutoSchema(openapi.AutoSchema):
         return operation
 
     # A URL or email the model lets be blank answers "" — which no "uri"/"email" format accepts: the
-    # format goes (the type from the field, the validators' format after it).
-    def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if schema.get("format") in ("uri", "email") and may_be_blank(field):
-            schema = {key: value for key, value in schema.items() if key != "format"}
-        return schema
-
+    # format goes. Every field's schema passes here after its type is mapped (list and dict children too).
     def _insert_field_validators(self, field, schema):
         super()._insert_field_validators(field, schema)
         if schema.get("format") in ("uri", "email") and may_be_blank(field):
