@@ -277,16 +277,23 @@ def weekly_trend(
     so ``start`` should carry a fixed-offset timezone (UTC); a DST zone would shift the boundaries by an hour.
     """
     deployments, changes, incidents = list(deployments), list(changes), list(incidents)
+    return [
+        {"week": label, "start": lo, "end": hi, "metrics": dora(
+            deployments, changes, incidents, start=lo, end=hi, environment=environment, component=component)}
+        for _monday, lo, hi, label in iso_weeks(start, end)
+    ]  # fmt: skip
+
+
+def iso_weeks(start: datetime, end: datetime) -> list[tuple]:
+    """``(Monday, lo, hi, "2026-W05")`` per ISO week of ``[start, end)`` (Monday 00:00 in ``start``'s timezone),
+    each clipped to the period; stepped in fixed 7-day spans."""
     monday = (start - timedelta(days=start.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     weeks = []
     while monday < end:
         lo, hi = max(start, monday), min(end, monday + timedelta(days=7))
         if lo < hi:
             year, week, _ = monday.isocalendar()
-            metrics = dora(
-                deployments, changes, incidents, start=lo, end=hi, environment=environment, component=component
-            )
-            weeks.append({"week": f"{year}-W{week:02d}", "start": lo, "end": hi, "metrics": metrics})
+            weeks.append((monday, lo, hi, f"{year}-W{week:02d}"))
         monday += timedelta(days=7)
     return weeks
 

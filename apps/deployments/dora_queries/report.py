@@ -9,7 +9,7 @@ weeks starting Monday 00:00 UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from ..dora import metrics as engine
 from ..dora.bands import BANDS, band
@@ -115,17 +115,9 @@ def _dora_report(
 
 
 def _weeks(start: datetime, end: datetime) -> list[tuple]:
-    """(Monday, lo, hi, "2026-W05") per ISO week of ``[start, end)``, clipped to it — the engine's loop, in UTC."""
-    start, end = start.astimezone(UTC), end.astimezone(UTC)
-    week = (start - timedelta(days=start.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    out = []
-    while week < end:
-        lo, hi = max(start, week), min(end, week + timedelta(days=7))
-        if lo < hi:
-            year, number, _ = week.isocalendar()
-            out.append((week.date(), lo, hi, f"{year}-W{number:02d}"))
-        week += timedelta(days=7)
-    return out
+    """(Monday as a date, lo, hi, "2026-W05") per ISO week of ``[start, end)`` — the engine's weeks, in UTC."""
+    return [(monday.date(), lo, hi, label) for monday, lo, hi, label in
+            engine.iso_weeks(start.astimezone(UTC), end.astimezone(UTC))]  # fmt: skip
 
 
 def _dora_trend(
